@@ -1,0 +1,68 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { problem, sendProblem } from '../http/problem-details.ts';
+import { migrateToLatest } from '../ports/sql/migrate.ts';
+import type { Ports } from '../runtime/ports.ts';
+import { isAdminToken } from './admin-credential.ts';
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
+  return match?.[1];
+}
+
+/** The admin API the CLI calls when a server already holds the data. */
+export async function adminRoutes(app: FastifyInstance, options: { ports: Ports }): Promise<void> {
+  const { ports } = options;
+
+  app.addHook('onRequest', async (request, reply) => {
+    const token = bearerToken(request);
+    if (token === undefined || !(await isAdminToken(ports.sql, token))) {
+      reply.header('www-authenticate', 'Bearer realm="guichet-admin"');
+      return sendProblem(reply, problem(401, 'a valid admin token is required'));
+    }
+  });
+
+  app.get(
+    '/status',
+    {
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            required: ['drivers'],
+            properties: {
+              drivers: {
+                type: 'object',
+                properties: {
+                  sql: { type: 'string' },
+                  cache: { type: 'string' },
+                  objects: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async () => ({
+      drivers: { sql: ports.sql.driver, cache: ports.cache.driver, objects: ports.objects.driver },
+    }),
+  );
+
+  app.post(
+    '/migrations',
+    {
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            required: ['applied'],
+            properties: { applied: { type: 'array', items: { type: 'string' } } },
+          },
+        },
+      },
+    },
+    async () => ({ applied: await migrateToLatest(ports.sql) }),
+  );
+}

@@ -1,0 +1,63 @@
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig } from '../config/config.ts';
+import { migrateToLatest } from '../ports/sql/migrate.ts';
+import { startServer } from '../runtime/start-server.ts';
+import { type RemoteOptions, runAdminOperation } from './admin-access.ts';
+
+function fail(error: unknown): never {
+  if (error instanceof ConfigError) {
+    for (const line of error.problems) process.stderr.write(`${line}\n`);
+  } else {
+    process.stderr.write(`guichet: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+}
+
+export function buildCli(): Command {
+  const program = new Command('guichet')
+    .description('Guichet: single sign-on, private tokens, business context and validated uploads')
+    .addOption(new Option('--server <url>', 'administer a running server through its admin API'))
+    .addOption(new Option('--token <token>', 'admin token for --server').env('GUICHET_ADMIN_TOKEN'))
+    .showHelpAfterError();
+
+  program
+    .command('start')
+    .description('start the server (configuration from environment variables)')
+    .action(async () => {
+      const server = await startServer(loadConfig());
+      const shutdown = (signal: string) => {
+        server.app.log.info({ signal }, 'shutting down');
+        server.stop().then(
+          () => process.exit(0),
+          (error: unknown) => fail(error),
+        );
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(async () => {
+      const applied = await runAdminOperation(loadConfig(), program.opts<RemoteOptions>(), {
+        remote: async (client) =>
+          (await client.request<{ applied: string[] }>('POST', '/migrations')).applied,
+        local: (ports) => migrateToLatest(ports.sql),
+        skipMigrations: true,
+      });
+      process.stdout.write(
+        applied.length === 0 ? 'database is up to date\n' : `applied: ${applied.join(', ')}\n`,
+      );
+    });
+
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    fail(error);
+  }
+}

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/** Prometheus metrics: request durations by route, plus process memory and event-loop delay. */
+export function installMetrics(app: FastifyInstance): Registry {
+  const registry = new Registry();
+  // Event-loop delay percentiles come from perf_hooks.monitorEventLoopDelay at this resolution.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+  const duration = new Histogram({
+    name: 'guichet_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, not the URL, keeps label cardinality bounded.
+    const route = request.routeOptions.url ?? 'unmatched';
+    duration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.get(
+    '/metrics',
+    { schema: { response: { 200: { type: 'string' } } }, logLevel: 'warn' },
+    async (_request, reply) => {
+      reply.type(registry.contentType);
+      return registry.metrics();
+    },
+  );
+  return registry;
+}

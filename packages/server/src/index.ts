@@ -1,0 +1,4 @@
+export type { Config } from './config/config.ts';
+export { ConfigError, loadConfig } from './config/config.ts';
+export type { RunningServer } from './runtime/start-server.ts';
+export { startServer } from './runtime/start-server.ts';

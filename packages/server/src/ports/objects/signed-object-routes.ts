@@ -1,0 +1,221 @@
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type Problem, problem, sendProblem } from '../../http/problem-details.ts';
+import { InvalidObjectKeyError, ObjectNotFoundError } from './object-errors.ts';
+import type { ByteRange, ObjectsPort } from './objects-port.ts';
+import { type SignedMethod, verifyObjectUrl } from './url-signature.ts';
+
+export interface SignedObjectRoutesOptions {
+  objects: ObjectsPort;
+  /** The key the filesystem driver signs its URLs with. */
+  signingKey: Buffer;
+}
+
+interface SignedQuery {
+  expires?: string;
+  signature?: string;
+  length?: string;
+}
+
+interface SignedRoute {
+  Params: { '*': string };
+  Querystring: SignedQuery;
+}
+
+const signedQuerySchema = {
+  type: 'object',
+  properties: {
+    expires: { type: 'string', pattern: '^[0-9]{1,15}$' },
+    length: { type: 'string', pattern: '^[0-9]{1,15}$' },
+    signature: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+  },
+  required: ['expires', 'signature'],
+} as const;
+
+/** Marks the errors the length limiter raises, so the handler can answer 413 or 400. */
+class BodyLengthError extends Error {
+  readonly tooLarge: boolean;
+  constructor(tooLarge: boolean, message: string) {
+    super(message);
+    this.name = 'BodyLengthError';
+    this.tooLarge = tooLarge;
+  }
+}
+
+/** Passes exactly `limit` bytes through; fails as soon as one more arrives, or at the end if fewer came. */
+function exactLength(limit: number): Transform {
+  let received = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      received += chunk.length;
+      if (received > limit)
+        callback(new BodyLengthError(true, `body exceeds the signed length of ${limit} bytes`));
+      else callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      if (received < limit)
+        callback(new BodyLengthError(false, `body has ${received} of the ${limit} signed bytes`));
+      else callback();
+    },
+  });
+}
+
+type RangeDecision =
+  | { kind: 'full' }
+  | { kind: 'partial'; range: Required<ByteRange> }
+  | { kind: 'unsatisfiable' };
+
+/** One `bytes=` range; anything else (several ranges, other units, malformed) is ignored, as RFC 9110 allows. */
+function parseRange(header: string | undefined, size: number): RangeDecision {
+  if (header === undefined) return { kind: 'full' };
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match) return { kind: 'full' };
+  const [, first = '', last = ''] = match;
+  if (first === '' && last === '') return { kind: 'full' };
+  if (first === '') {
+    const suffix = Number(last);
+    if (suffix === 0 || size === 0) return { kind: 'unsatisfiable' };
+    return { kind: 'partial', range: { start: Math.max(0, size - suffix), end: size - 1 } };
+  }
+  const start = Number(first);
+  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
+  if (last !== '' && Number(last) < start) return { kind: 'full' };
+  if (start >= size) return { kind: 'unsatisfiable' };
+  return { kind: 'partial', range: { start, end } };
+}
+
+function forbidden(reply: FastifyReply, detail: string): FastifyReply {
+  return sendProblem(reply, problem(403, detail));
+}
+
+/** Ends the connection with the answer, so an oversized body is never read to its end. */
+function refuseBody(reply: FastifyReply, body: Problem): FastifyReply {
+  reply.header('connection', 'close');
+  return sendProblem(reply, body);
+}
+
+function checkSignature(
+  request: FastifyRequest<SignedRoute>,
+  reply: FastifyReply,
+  method: SignedMethod,
+  signingKey: Buffer,
+): boolean {
+  const { expires, signature, length } = request.query;
+  const verdict = request.validationError
+    ? 'invalid'
+    : verifyObjectUrl({ method, key: request.params['*'], expires, signature, length }, signingKey);
+  if (verdict === 'ok') return true;
+  forbidden(
+    reply,
+    verdict === 'expired' ? 'the signed URL has expired' : 'the URL signature is missing or invalid',
+  );
+  return false;
+}
+
+/**
+ * Serves the filesystem driver's signed URLs: `GET /objects/*` and `PUT /objects/*`. Register it as
+ * an ordinary (encapsulated) plugin: its raw-body parser and error handler stay inside it.
+ */
+export async function signedObjectRoutes(
+  app: FastifyInstance,
+  options: SignedObjectRoutesOptions,
+): Promise<void> {
+  const { objects, signingKey } = options;
+
+  // Bodies are object bytes whatever they claim to be: hand the raw stream over, unparsed and unbuffered.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ObjectNotFoundError) return sendProblem(reply, problem(404, 'no such object'));
+    if (error instanceof InvalidObjectKeyError) return sendProblem(reply, problem(400, error.message));
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'signed object request failed');
+      return sendProblem(reply, problem(500));
+    }
+    return sendProblem(reply, problem(status, error.message));
+  });
+
+  const routeOptions = {
+    // The route checks a failed schema itself: a malformed signed URL is a 403, like a wrong one.
+    attachValidation: true,
+    // A HEAD request is not covered by a GET signature.
+    exposeHeadRoute: false,
+    schema: { querystring: signedQuerySchema },
+  };
+
+  app.get<SignedRoute>('/objects/*', routeOptions, async (request, reply) => {
+    if (!checkSignature(request, reply, 'GET', signingKey)) return reply;
+    const key = request.params['*'];
+    const info = await objects.head(key);
+    if (info === undefined) return sendProblem(reply, problem(404, 'no such object'));
+    const decision = parseRange(request.headers.range, info.size);
+    reply.header('accept-ranges', 'bytes').header('last-modified', info.lastModified.toUTCString());
+    if (decision.kind === 'unsatisfiable') {
+      reply.header('content-range', `bytes */${info.size}`);
+      return sendProblem(
+        reply,
+        problem(416, `the object has ${info.size} bytes`, { title: 'Range Not Satisfiable' }),
+      );
+    }
+    const range = decision.kind === 'partial' ? decision.range : undefined;
+    const body = await objects.get(key, range);
+    reply.type(info.contentType ?? 'application/octet-stream');
+    if (range) {
+      reply
+        .code(206)
+        .header('content-range', `bytes ${range.start}-${range.end}/${info.size}`)
+        .header('content-length', range.end - range.start + 1);
+    } else {
+      reply.header('content-length', info.size);
+    }
+    return reply.send(body);
+  });
+
+  app.put<SignedRoute>('/objects/*', routeOptions, async (request, reply) => {
+    if (!checkSignature(request, reply, 'PUT', signingKey)) return reply;
+    const key = request.params['*'];
+    const signedLength = request.query.length === undefined ? undefined : Number(request.query.length);
+    const source = request.body instanceof Readable ? request.body : request.raw;
+
+    if (signedLength === undefined) {
+      await objects.put(key, source);
+      return reply.code(200).send();
+    }
+
+    // A declared Content-Length that cannot match is refused before a single byte is read.
+    const declared = request.headers['content-length'];
+    if (declared !== undefined && Number(declared) > signedLength) {
+      return refuseBody(reply, problem(413, `the signed URL accepts ${signedLength} bytes`));
+    }
+    if (declared !== undefined && Number(declared) < signedLength) {
+      return refuseBody(reply, problem(400, `the signed URL expects ${signedLength} bytes`));
+    }
+    const limited = exactLength(signedLength);
+    // objects.put reports the limiter's failure; this listener only keeps a failure that happens
+    // before the driver starts reading from becoming an uncaught exception.
+    limited.on('error', () => {});
+    source.on('error', (error) => limited.destroy(error));
+    source.pipe(limited);
+    try {
+      await objects.put(key, limited, { size: signedLength });
+    } catch (error) {
+      if (!(error instanceof BodyLengthError)) throw error;
+      source.unpipe(limited);
+      return refuseBody(reply, problem(error.tooLarge ? 413 : 400, error.message));
+    }
+    return reply.code(200).send();
+  });
+}
+
+/** Mounts the signed-URL routes only when the filesystem driver needs them; S3 serves its own URLs. */
+export async function registerSignedObjectRoutes(
+  app: FastifyInstance,
+  options: SignedObjectRoutesOptions,
+): Promise<boolean> {
+  if (options.objects.driver !== 'fs') return false;
+  await app.register(signedObjectRoutes, options);
+  return true;
+}

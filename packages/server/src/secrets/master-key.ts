@@ -1,0 +1,37 @@
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export const masterKeyFileName = 'secret.key';
+
+/**
+ * Returns the master key: GUICHET_SECRET when set, otherwise the key generated once into the
+ * data dir (created with mode 0600 so only the server's user can read it).
+ */
+export async function loadMasterKey(options: {
+  secret: string | undefined;
+  dataDir: string;
+}): Promise<string> {
+  if (options.secret !== undefined) return options.secret;
+  const file = path.join(options.dataDir, masterKeyFileName);
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const generated = randomBytes(32).toString('base64url');
+  try {
+    // 'wx' so two processes starting at once cannot each write a different key.
+    await writeFile(file, `${generated}\n`, { mode: 0o600, flag: 'wx' });
+    return generated;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return (await readFile(file, 'utf8')).trim();
+  }
+}
+
+/** Purpose-bound subkeys, so a key leaked from one use never unlocks another. */
+export function deriveKey(masterKey: string, purpose: string, length = 32): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey, 'guichet', purpose, length));
+}

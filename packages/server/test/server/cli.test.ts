@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { freshDataDir } from '../support/embedded-data-dir.ts';
+import { runGuichet, startGuichet } from '../support/guichet-process.ts';
+import { freshPgliteDir } from '../support/pglite-template.ts';
+
+describe('guichet CLI', () => {
+  const dirs: Array<{ remove: () => Promise<void> }> = [];
+  after(async () => {
+    await Promise.all(dirs.map((d) => d.remove()));
+  });
+
+  it('prints its commands with --help', async () => {
+    const run = runGuichet(['--help'], {});
+    assert.equal(await run.exited, 0);
+    for (const command of ['start', 'migrate', '--server', '--token'])
+      assert.ok(run.output().includes(command), command);
+  });
+
+  it('refuses an unknown command with exit code 1 and help', async () => {
+    const run = runGuichet(['frobnicate'], {});
+    assert.equal(await run.exited, 1);
+    assert.match(run.output(), /unknown command 'frobnicate'/);
+  });
+
+  it('migrates the data dir directly when no server holds it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'guichet-cli-'));
+    dirs.push({ remove: () => rm(dir, { recursive: true, force: true }) });
+    await rename(await freshPgliteDir({ migrated: false }), path.join(dir, 'pglite'));
+    const first = runGuichet(['migrate'], { GUICHET_DATA_DIR: dir });
+    assert.equal(await first.exited, 0, first.output());
+    assert.equal(first.output(), 'applied: 0001-meta, 0002-admin-credential\n');
+    const again = runGuichet(['migrate'], { GUICHET_DATA_DIR: dir });
+    assert.equal(await again.exited, 0, again.output());
+    assert.equal(again.output(), 'database is up to date\n');
+  });
+
+  it('fails clearly against a remote server with a wrong token', async () => {
+    const data = await freshDataDir();
+    dirs.push(data);
+    const server = await startGuichet({ GUICHET_DATA_DIR: data.dir });
+    try {
+      const run = runGuichet(['--server', server.url, '--token', 'wrong', 'migrate'], {});
+      assert.equal(await run.exited, 1);
+      assert.match(run.output(), /401 a valid admin token is required/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
