@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminRoutes } from '../admin/admin-routes.ts';
@@ -10,6 +9,7 @@ import { closeConnectionsWhenDraining } from './close-connections-when-draining.
 import { healthRoutes } from './health-routes.ts';
 import { installMetrics } from './metrics.ts';
 import { installProblemHandlers } from './problem-details.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 
 export interface AppOptions {
   config: Config;
@@ -32,13 +32,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: true,
-      directives: { 'frame-ancestors': ["'none'"], 'form-action': ["'self'"] },
-    },
-    hsts: config.issuer.startsWith('https://'),
-  });
+  installSecurityHeaders(app, { https: config.issuer.startsWith('https://') });
   installProblemHandlers(app);
   closeConnectionsWhenDraining(app);
   installMetrics(app);

@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
  * connection; otherwise a kept-alive socket would hold the process open until the client's timeout.
  */
 export function closeConnectionsWhenDraining(app: FastifyInstance): void {
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (!app.server.listening) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
 }

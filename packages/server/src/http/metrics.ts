@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
+type Observer = { observe(value: number): void };
+
 /** Prometheus metrics: request durations by route, plus process memory and event-loop delay. */
 export function installMetrics(app: FastifyInstance): Registry {
   const registry = new Registry();
@@ -13,14 +15,20 @@ export function installMetrics(app: FastifyInstance): Registry {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  // Resolving a label set costs more than the observation itself: keep one child per label set.
+  // The route pattern, not the URL, keeps this map (and label cardinality) bounded.
+  const observers = new Map<string, Observer>();
 
-  app.addHook('onResponse', async (request, reply) => {
-    // The route pattern, not the URL, keeps label cardinality bounded.
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    duration.observe(
-      { method: request.method, route, status_code: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    const id = `${request.method} ${route} ${reply.statusCode}`;
+    let observer = observers.get(id);
+    if (observer === undefined) {
+      observer = duration.labels({ method: request.method, route, status_code: String(reply.statusCode) });
+      observers.set(id, observer);
+    }
+    observer.observe(reply.elapsedTime / 1000);
+    done();
   });
 
   app.get(

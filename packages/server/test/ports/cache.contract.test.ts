@@ -1,10 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
@@ -12,6 +7,7 @@ import type { CachePort } from '../../src/ports/cache/cache-port.ts';
 import { createMemoryCache } from '../../src/ports/cache/memory-driver.ts';
 import { openCache } from '../../src/ports/cache/open-cache.ts';
 import { createRedisCache } from '../../src/ports/cache/redis-driver.ts';
+import { type PrivateRedis, privateRedisGate, startPrivateRedis } from '../support/private-redis.ts';
 import { serviceGate, testRedisUrl } from '../support/services.ts';
 
 type OpenCache = (onError: (error: Error) => void) => Promise<CachePort>;
@@ -379,70 +375,22 @@ describe('redis cache', { skip: redisSkip }, () => {
   });
 
   describe('restart of Redis', () => {
-    const binary = spawnSync('redis-server', ['--version']);
-    const missing = binary.error ? 'redis-server is not installed' : false;
-    if (missing && process.env.CI) throw new Error(`CI requires the redis-server binary: ${missing}`);
-    if (missing) process.stderr.write(`\n*** SKIPPING Redis restart test: ${missing} ***\n\n`);
-
-    let child: ChildProcess | undefined;
-    let dir: string | undefined;
-
-    function reachable(port: number): Promise<boolean> {
-      return new Promise((resolve) => {
-        const socket = net.connect({ host: '127.0.0.1', port });
-        socket.once('connect', () => {
-          socket.destroy();
-          resolve(true);
-        });
-        socket.once('error', () => resolve(false));
-      });
-    }
-
-    async function freePort(): Promise<number> {
-      const server = net.createServer();
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const address = server.address();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      assert.ok(address !== null && typeof address === 'object');
-      return address.port;
-    }
-
-    async function startRedis(port: number, workDir: string): Promise<ChildProcess> {
-      const started = spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', workDir],
-        { stdio: 'ignore' },
-      );
-      await waitFor(`redis-server on port ${port}`, () => reachable(port), 5_000);
-      return started;
-    }
-
-    /** SIGKILL: a crash, not a clean shutdown. */
-    async function stopRedis(server: ChildProcess): Promise<void> {
-      if (server.exitCode !== null || server.signalCode !== null) return;
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGKILL');
-      await exited;
-    }
-
+    const missing = privateRedisGate();
+    let redis: PrivateRedis | undefined;
     after(async () => {
-      if (child) await stopRedis(child);
-      if (dir) await rm(dir, { recursive: true, force: true });
+      await redis?.dispose();
     });
 
     it('reconnects and resubscribes by itself when Redis comes back', { skip: missing }, async () => {
-      dir = await mkdtemp(join(tmpdir(), 'guichet-redis-'));
-      const port = await freePort();
-      child = await startRedis(port, dir);
-      const url = `redis://127.0.0.1:${port}`;
-      const cache = await createRedisCache(url, { onError: () => {} });
+      redis = await startPrivateRedis();
+      const cache = await createRedisCache(redis.url, { onError: () => {} });
       try {
         const early = recorder();
         await cache.subscribe('events', early.handler);
         await cache.publish('events', 'before');
         await waitFor('the message before the crash', () => early.messages.length === 1);
 
-        await stopRedis(child);
+        await redis.stop();
         await waitFor(
           'ping to fail',
           async () =>
@@ -457,7 +405,7 @@ describe('redis cache', { skip: redisSkip }, () => {
         const late = recorder();
         await within(3_500, cache.subscribe('late', late.handler));
 
-        child = await startRedis(port, dir);
+        await redis.restart();
         await waitFor(
           'ping to succeed again',
           () =>
