@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { problem, sendProblem } from '../http/problem-details.ts';
 import { migrateToLatest } from '../ports/sql/migrate.ts';
-import type { Ports } from '../runtime/ports.ts';
+import type { ServerContext } from '../runtime/server-context.ts';
 import { isAdminToken } from './admin-credential.ts';
 
 function bearerToken(request: FastifyRequest): string | undefined {
@@ -12,8 +12,8 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /** The admin API the CLI calls when a server already holds the data. */
-export async function adminRoutes(app: FastifyInstance, options: { ports: Ports }): Promise<void> {
-  const { ports } = options;
+export async function adminRoutes(app: FastifyInstance, options: { context: ServerContext }): Promise<void> {
+  const { ports } = options.context;
 
   app.addHook('onRequest', async (request, reply) => {
     const token = bearerToken(request);

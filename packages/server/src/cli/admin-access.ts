@@ -2,8 +2,9 @@ import { readAdminTokenFile } from '../admin/admin-credential.ts';
 import type { Config } from '../config/config.ts';
 import { migrateToLatest } from '../ports/sql/migrate.ts';
 import { acquireDataDirLock, DataDirBusyError, readLockHolder } from '../runtime/data-dir-lock.ts';
-import { closePorts, openPorts, type Ports } from '../runtime/ports.ts';
-import { deriveKey, loadMasterKey } from '../secrets/master-key.ts';
+import { closePorts, openPorts } from '../runtime/ports.ts';
+import type { ServerContext } from '../runtime/server-context.ts';
+import { loadMasterKey } from '../secrets/master-key.ts';
 import { type AdminClient, createAdminClient } from './admin-client.ts';
 
 export interface RemoteOptions {
@@ -14,7 +15,7 @@ export interface RemoteOptions {
 /** What an administrative command does, once through the admin API and once on the data itself. */
 export interface AdminOperation<T> {
   remote(client: AdminClient): Promise<T>;
-  local(ports: Ports): Promise<T>;
+  local(context: ServerContext): Promise<T>;
   /** Set by `migrate` itself; every other command first brings the schema up to date. */
   skipMigrations?: boolean;
 }
@@ -47,10 +48,10 @@ export async function runAdminOperation<T>(
   const lock = config.databaseUrl === undefined ? await acquireDataDirLock(config.dataDir, 'cli') : undefined;
   try {
     const masterKey = await loadMasterKey(config);
-    const ports = await openPorts(config, { objectSigningKey: deriveKey(masterKey, 'objects/signed-url') });
+    const ports = await openPorts(config, masterKey);
     try {
       if (!operation.skipMigrations) await migrateToLatest(ports.sql);
-      return await operation.local(ports);
+      return await operation.local({ config, ports, masterKey });
     } finally {
       await closePorts(ports);
     }

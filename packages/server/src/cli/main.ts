@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { migrateToLatest } from '../ports/sql/migrate.ts';
 import { startServer } from '../runtime/start-server.ts';
-import { type RemoteOptions, runAdminOperation } from './admin-access.ts';
+import { createCliContext } from './cli-context.ts';
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) {
@@ -19,6 +19,7 @@ export function buildCli(): Command {
     .addOption(new Option('--server <url>', 'administer a running server through its admin API'))
     .addOption(new Option('--token <token>', 'admin token for --server').env('GUICHET_ADMIN_TOKEN'))
     .showHelpAfterError();
+  const cli = createCliContext(program);
 
   program
     .command('start')
@@ -40,15 +41,13 @@ export function buildCli(): Command {
     .command('migrate')
     .description('apply pending database migrations')
     .action(async () => {
-      const applied = await runAdminOperation(loadConfig(), program.opts<RemoteOptions>(), {
+      const applied = await cli.run({
         remote: async (client) =>
           (await client.request<{ applied: string[] }>('POST', '/migrations')).applied,
-        local: (ports) => migrateToLatest(ports.sql),
+        local: ({ ports }) => migrateToLatest(ports.sql),
         skipMigrations: true,
       });
-      process.stdout.write(
-        applied.length === 0 ? 'database is up to date\n' : `applied: ${applied.join(', ')}\n`,
-      );
+      cli.print(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
     });
 
   return program;

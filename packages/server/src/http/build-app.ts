@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminRoutes } from '../admin/admin-routes.ts';
-import type { Config } from '../config/config.ts';
 import { signedObjectRoutes } from '../ports/objects/signed-object-routes.ts';
-import type { Ports } from '../runtime/ports.ts';
+import { objectSigningPurpose } from '../runtime/ports.ts';
+import type { ServerContext } from '../runtime/server-context.ts';
+import { deriveKey } from '../secrets/master-key.ts';
 import { closeConnectionsWhenDraining } from './close-connections-when-draining.ts';
 import { healthRoutes } from './health-routes.ts';
 import { installMetrics } from './metrics.ts';
@@ -12,15 +13,14 @@ import { installProblemHandlers } from './problem-details.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 
 export interface AppOptions {
-  config: Config;
-  ports: Ports;
+  context: ServerContext;
   logger: Logger;
-  objectSigningKey: Buffer;
 }
 
 /** The HTTP surface: one Fastify instance, each domain an encapsulated plugin. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { config, ports, logger } = options;
+  const { context, logger } = options;
+  const { config, ports } = context;
   const app: FastifyInstance = Fastify({
     // Widened to Fastify's logger type so plugins typed against FastifyInstance accept this instance.
     loggerInstance: logger as FastifyBaseLogger,
@@ -38,8 +38,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installMetrics(app);
   await app.register(healthRoutes, { ports });
   if (ports.objects.driver === 'fs') {
-    await app.register(signedObjectRoutes, { objects: ports.objects, signingKey: options.objectSigningKey });
+    await app.register(signedObjectRoutes, {
+      objects: ports.objects,
+      signingKey: deriveKey(context.masterKey, objectSigningPurpose),
+    });
   }
-  await app.register(adminRoutes, { prefix: '/admin/v1', ports });
+  await app.register(adminRoutes, { prefix: '/admin/v1', context });
   return app;
 }

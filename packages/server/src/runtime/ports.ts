@@ -6,6 +6,7 @@ import type { ObjectsPort } from '../ports/objects/objects-port.ts';
 import { openObjects } from '../ports/objects/open-objects.ts';
 import { openSql } from '../ports/sql/open-sql.ts';
 import type { SqlPort } from '../ports/sql/sql-port.ts';
+import { deriveKey } from '../secrets/master-key.ts';
 
 export interface Ports {
   sql: SqlPort;
@@ -15,12 +16,11 @@ export interface Ports {
 
 export type PortName = keyof Ports;
 
+/** deriveKey() purpose of the key that signs the filesystem driver's URLs. */
+export const objectSigningPurpose = 'objects/signed-url';
+
 /** Opens the three ports with the drivers the configuration selects; closes what opened if one fails. */
-export async function openPorts(
-  config: Config,
-  keys: { objectSigningKey: Buffer },
-  logger?: Logger,
-): Promise<Ports> {
+export async function openPorts(config: Config, masterKey: string, logger?: Logger): Promise<Ports> {
   const opened: Array<{ close(): Promise<void> }> = [];
   try {
     const sql = await openSql({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -34,7 +34,7 @@ export async function openPorts(
       s3: config.s3,
       dataDir: config.dataDir,
       publicBaseUrl: config.issuer,
-      signingKey: keys.objectSigningKey,
+      signingKey: deriveKey(masterKey, objectSigningPurpose),
     });
     return { sql, cache, objects };
   } catch (error) {

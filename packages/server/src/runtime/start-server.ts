@@ -4,7 +4,7 @@ import { ensureAdminCredential } from '../admin/admin-credential.ts';
 import type { Config } from '../config/config.ts';
 import { buildApp } from '../http/build-app.ts';
 import { migrateToLatest } from '../ports/sql/migrate.ts';
-import { deriveKey, loadMasterKey } from '../secrets/master-key.ts';
+import { loadMasterKey } from '../secrets/master-key.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 import { createLogger } from './logger.ts';
 import { closePorts, openPorts } from './ports.ts';
@@ -27,18 +27,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const masterKey = await loadMasterKey(config);
-  const objectSigningKey = deriveKey(masterKey, 'objects/signed-url');
 
   // Only the embedded database forbids a second process on the same data dir.
   const lock: DataDirLock | undefined =
     config.databaseUrl === undefined ? await acquireDataDirLock(config.dataDir, 'server') : undefined;
   try {
-    const ports = await openPorts(config, { objectSigningKey }, logger);
+    const ports = await openPorts(config, masterKey, logger);
     try {
       const applied = await migrateToLatest(ports.sql);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
       await ensureAdminCredential(ports.sql, config.dataDir);
-      const app = await buildApp({ config, ports, logger, objectSigningKey });
+      const app = await buildApp({ context: { config, ports, masterKey }, logger });
       await app.listen({ port: config.port, host: config.host });
       const url = listeningUrl(app);
       await lock?.update({ url });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freshDataDir } from '../support/embedded-data-dir.ts';
+import { allMigrations } from '../../src/ports/sql/migrations/index.ts';
 import { runGuichet, startGuichet } from '../support/guichet-process.ts';
 import { freshPgliteDir } from '../support/pglite-template.ts';
 
@@ -32,7 +33,7 @@ describe('guichet CLI', () => {
     await rename(await freshPgliteDir({ migrated: false }), path.join(dir, 'pglite'));
     const first = runGuichet(['migrate'], { GUICHET_DATA_DIR: dir });
     assert.equal(await first.exited, 0, first.output());
-    assert.equal(first.output(), 'applied: 0001-meta, 0002-admin-credential\n');
+    assert.equal(first.output(), `applied: ${Object.keys(allMigrations).sort().join(', ')}\n`);
     const again = runGuichet(['migrate'], { GUICHET_DATA_DIR: dir });
     assert.equal(await again.exited, 0, again.output());
     assert.equal(again.output(), 'database is up to date\n');

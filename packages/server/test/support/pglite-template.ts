@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { migrateToLatest } from '../../src/ports/sql/migrate.ts';
 import { allMigrations } from '../../src/ports/sql/migrations/index.ts';
 import { openPgliteSql } from '../../src/ports/sql/pglite-driver.ts';
+
+const migrationsDir = fileURLToPath(new URL('../../src/ports/sql/migrations/', import.meta.url));
 
 /*
  * Creating a PGlite data directory costs seconds and about a gigabyte at peak, while copying one and
@@ -74,8 +77,12 @@ async function bareTemplate(): Promise<string> {
 
 async function migratedTemplate(): Promise<string> {
   const version = await pgliteVersion();
+  // Keyed by the migrations' source too, so editing a migration never reuses a stale template.
+  const sources = await Promise.all(
+    (await readdir(migrationsDir)).sort().map((name) => readFile(path.join(migrationsDir, name), 'utf8')),
+  );
   const names = Object.keys(allMigrations).sort();
-  return template(`guichet-pglite-migrated-${hash(version, ...names)}`, async (dir) => {
+  return template(`guichet-pglite-migrated-${hash(version, ...names, ...sources)}`, async (dir) => {
     await cp(await bareTemplate(), dir, { recursive: true });
     const sql = await openPgliteSql(dir);
     try {

@@ -1,7 +1,11 @@
 import type { ColumnType } from 'kysely';
+import type { AccountsTables } from '../../accounts/accounts-tables.ts';
+import type { ClientsTables } from '../../clients/clients-tables.ts';
+import type { KeysTables } from '../../keys/keys-tables.ts';
+import type { OidcTables } from '../../oidc/oidc-tables.ts';
 
 /** A timestamp the database fills in on insert; it may still be set explicitly, e.g. on update. */
-type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+export type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 /** Instance-level facts, one per key, such as the hash of the admin credential. */
 export interface GuichetMetaTable {
@@ -18,8 +22,10 @@ export interface AdminCredentialTable {
   revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
-/** Every table the server queries, as the migrations leave them. */
-export interface Database {
+interface CoreTables {
   guichet_meta: GuichetMetaTable;
   admin_credential: AdminCredentialTable;
 }
+
+/** Every table the server queries, as the migrations leave them; each domain declares its own. */
+export type Database = CoreTables & OidcTables & AccountsTables & KeysTables & ClientsTables;

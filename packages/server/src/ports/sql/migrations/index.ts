@@ -1,6 +1,10 @@
 import type { Migration } from 'kysely';
 import * as meta from './0001-meta.ts';
 import * as adminCredential from './0002-admin-credential.ts';
+import * as oidcPayload from './0003-oidc-payload.ts';
+import * as accounts from './0004-accounts.ts';
+import * as signingKeys from './0005-signing-keys.ts';
+import * as clients from './0006-clients.ts';
 
 /**
  * Every migration, keyed by the name recorded in `guichet_migration`. Listed in code rather than
@@ -10,4 +14,8 @@ import * as adminCredential from './0002-admin-credential.ts';
 export const allMigrations: Readonly<Record<string, Migration>> = {
   '0001-meta': meta,
   '0002-admin-credential': adminCredential,
+  '0003-oidc-payload': oidcPayload,
+  '0004-accounts': accounts,
+  '0005-signing-keys': signingKeys,
+  '0006-clients': clients,
 };
