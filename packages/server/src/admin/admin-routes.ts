@@ -1,5 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { accountsAdminRoutes } from '../accounts/accounts-admin-routes.ts';
+import { clientsAdminRoutes } from '../clients/clients-admin-routes.ts';
 import { problem, sendProblem } from '../http/problem-details.ts';
+import { keysAdminRoutes } from '../keys/keys-admin-routes.ts';
 import { migrateToLatest } from '../ports/sql/migrate.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { isAdminToken } from './admin-credential.ts';
@@ -22,6 +25,10 @@ export async function adminRoutes(app: FastifyInstance, options: { context: Serv
       return sendProblem(reply, problem(401, 'a valid admin token is required'));
     }
   });
+
+  await app.register(accountsAdminRoutes, { context: options.context });
+  await app.register(clientsAdminRoutes, { context: options.context });
+  await app.register(keysAdminRoutes, { context: options.context });
 
   app.get(
     '/status',

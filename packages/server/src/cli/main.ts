@@ -1,5 +1,8 @@
 import { Command, Option } from 'commander';
+import { registerUserCommands } from '../accounts/user-commands.ts';
+import { registerClientCommands } from '../clients/client-commands.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
+import { registerKeyCommands } from '../keys/key-commands.ts';
 import { migrateToLatest } from '../ports/sql/migrate.ts';
 import { startServer } from '../runtime/start-server.ts';
 import { createCliContext } from './cli-context.ts';
@@ -50,6 +53,9 @@ export function buildCli(): Command {
       cli.print(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
     });
 
+  registerUserCommands(program, cli);
+  registerClientCommands(program, cli);
+  registerKeyCommands(program, cli);
   return program;
 }
 

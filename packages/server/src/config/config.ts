@@ -32,6 +32,13 @@ const environmentSchema = z.object({
     })
     .default('info'),
   GUICHET_TRUST_PROXY: booleanFlag.default(false),
+  GUICHET_SIGNUP: z.enum(['open', 'closed'], { error: 'expected open or closed' }).default('open'),
+  GUICHET_BRAND_NAME: z.string().min(1).max(60, { error: 'at most 60 characters' }).default('Guichet'),
+  GUICHET_BRAND_LOGO_URL: z.url({ protocol: /^https?$/, error: 'not an http(s) URL' }).optional(),
+  GUICHET_BRAND_COLOR: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, { error: 'expected a colour as #rrggbb' })
+    .optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/.+/, { error: 'not a postgres:// URL' })
@@ -75,6 +82,9 @@ export interface Config {
   secret: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   trustProxy: boolean;
+  /** Whether people may create their own account from the sign-in page. */
+  signup: 'open' | 'closed';
+  brand: { name: string; logoUrl: string | undefined; color: string | undefined };
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   s3: S3Config | undefined;
@@ -122,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secret: e.GUICHET_SECRET,
     logLevel: e.GUICHET_LOG_LEVEL,
     trustProxy: e.GUICHET_TRUST_PROXY,
+    signup: e.GUICHET_SIGNUP,
+    brand: { name: e.GUICHET_BRAND_NAME, logoUrl: e.GUICHET_BRAND_LOGO_URL, color: e.GUICHET_BRAND_COLOR },
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     s3:

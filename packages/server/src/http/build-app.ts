@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminRoutes } from '../admin/admin-routes.ts';
+import type { OidcService } from '../oidc/oidc-service.ts';
 import { signedObjectRoutes } from '../ports/objects/signed-object-routes.ts';
 import { objectSigningPurpose } from '../runtime/ports.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
@@ -15,6 +16,7 @@ import { installSecurityHeaders } from './security-headers.ts';
 export interface AppOptions {
   context: ServerContext;
   logger: Logger;
+  oidc: OidcService;
 }
 
 /** The HTTP surface: one Fastify instance, each domain an encapsulated plugin. */
@@ -44,5 +46,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
   }
   await app.register(adminRoutes, { prefix: '/admin/v1', context });
+  await options.oidc.routes(app);
   return app;
 }

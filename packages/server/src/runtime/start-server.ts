@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ensureAdminCredential } from '../admin/admin-credential.ts';
 import type { Config } from '../config/config.ts';
 import { buildApp } from '../http/build-app.ts';
+import { startOidc } from '../oidc/oidc-service.ts';
 import { migrateToLatest } from '../ports/sql/migrate.ts';
 import { loadMasterKey } from '../secrets/master-key.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
@@ -37,7 +38,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
       const applied = await migrateToLatest(ports.sql);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
       await ensureAdminCredential(ports.sql, config.dataDir);
-      const app = await buildApp({ context: { config, ports, masterKey }, logger });
+      const context = { config, ports, masterKey };
+      const oidc = await startOidc(context, logger);
+      const app = await buildApp({ context, logger, oidc });
       await app.listen({ port: config.port, host: config.host });
       const url = listeningUrl(app);
       await lock?.update({ url });
@@ -56,6 +59,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         stop() {
           stopping ??= (async () => {
             await app.close();
+            await oidc.stop();
             await closePorts(ports);
             await lock?.release();
             logger.info('guichet stopped');

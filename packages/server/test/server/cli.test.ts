@@ -3,8 +3,8 @@ import { mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { freshDataDir } from '../support/embedded-data-dir.ts';
 import { allMigrations } from '../../src/ports/sql/migrations/index.ts';
+import { freshDataDir } from '../support/embedded-data-dir.ts';
 import { runGuichet, startGuichet } from '../support/guichet-process.ts';
 import { freshPgliteDir } from '../support/pglite-template.ts';
 

@@ -1,0 +1,77 @@
+import type { Configuration, JWKS, KoaContextWithOIDC } from 'oidc-provider';
+import { tokenLifetimes } from './token-lifetimes.ts';
+
+export interface ProviderPolicyHooks {
+  adapter: NonNullable<Configuration['adapter']>;
+  findAccount: NonNullable<Configuration['findAccount']>;
+  loadExistingGrant: NonNullable<Configuration['loadExistingGrant']>;
+  pairwiseIdentifier: NonNullable<Configuration['pairwiseIdentifier']>;
+  renderError: NonNullable<Configuration['renderError']>;
+  logoutSource: (ctx: KoaContextWithOIDC, form: string) => Promise<void>;
+  postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => Promise<void>;
+  jwks: JWKS;
+  cookieKeys: string[];
+  secureCookies: boolean;
+}
+
+/**
+ * Guichet's OAuth policy, after RFC 9700: authorization code only, PKCE S256 for every client,
+ * exact redirect URIs, rotating refresh tokens, `iss` in authorization responses (oidc-provider
+ * always sends it), client credentials for services, pairwise subjects on request, back-channel logout.
+ */
+export function providerConfiguration(hooks: ProviderPolicyHooks): Configuration {
+  const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: hooks.secureCookies, signed: true };
+  return {
+    adapter: hooks.adapter,
+    findAccount: hooks.findAccount,
+    jwks: hooks.jwks,
+    cookies: { keys: hooks.cookieKeys, long: cookie, short: cookie },
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    claims: {
+      openid: ['sub'],
+      profile: ['name'],
+      email: ['email', 'email_verified'],
+    },
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: hooks.pairwiseIdentifier,
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'ES256',
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256', 'EdDSA', 'RS256'],
+      userinfoSigningAlgValues: ['ES256', 'EdDSA', 'RS256'],
+      introspectionSigningAlgValues: ['ES256', 'EdDSA', 'RS256'],
+      authorizationSigningAlgValues: ['ES256', 'EdDSA', 'RS256'],
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: hooks.logoutSource,
+        postLogoutSuccessSource: hooks.postLogoutSuccessSource,
+      },
+      // One way in: the authorization endpoint. Fewer endpoints, fewer things to get wrong.
+      pushedAuthorizationRequests: { enabled: false },
+      resourceIndicators: { enabled: false },
+    },
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    loadExistingGrant: hooks.loadExistingGrant,
+    ttl: { ...tokenLifetimes },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError: hooks.renderError,
+    allowOmittingSingleRegisteredRedirectUri: false,
+    discovery: { service_documentation: undefined },
+  };
+}

@@ -1,0 +1,397 @@
+import { randomUUID } from 'node:crypto';
+import { type Expression, sql as rawSql } from 'kysely';
+import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
+import type { CachePort } from '../ports/cache/cache-port.ts';
+import type { SqlPort } from '../ports/sql/sql-port.ts';
+
+/*
+ * How oidc-provider 9 uses consume() and `consumed` (lib/helpers/grant_source.js,
+ * lib/actions/grants/authorization_code.js and refresh_token.js):
+ * - Authorization code: the token endpoint finds the code, and consumeGrantSource() revokes the grant
+ *   and answers invalid_grant when the payload already carries `consumed`; otherwise it calls consume().
+ * - Refresh token (rotateRefreshToken is on): a found token with `consumed` is destroyed and its grant
+ *   revoked (invalid_grant); otherwise consume() is called and a new refresh token is saved.
+ * So a reuse that comes after the first use completed is caught by oidc-provider itself, as long as find()
+ * reports `consumed`. What it cannot catch is two requests (on two instances) that both read the token
+ * before either consumed it. Here consume() is a conditional UPDATE: exactly one caller flips
+ * consumed_at; every other caller finds no unconsumed row, revokes the whole grant (its tokens and codes
+ * and the Grant itself) and throws InvalidGrant, which the token endpoint answers as invalid_grant. The
+ * winner may still save tokens after that revocation, but they name a Grant that no longer exists, and
+ * oidc-provider refuses tokens whose grant is gone (refresh, introspection, userinfo).
+ */
+
+/** Where Guichet's clients live; this adapter never stores them (dynamic registration is off). */
+export interface ClientsSource {
+  find(id: string): Promise<Record<string, unknown> | undefined>;
+}
+
+/** A code or refresh token presented again after it was consumed; its grant has been revoked. */
+export interface ReuseEvent {
+  model: string;
+  grantId?: string;
+}
+
+export interface StorageAdapterOptions {
+  sql: SqlPort;
+  cache: CachePort;
+  clients?: ClientsSource;
+  onReuse?: (event: ReuseEvent) => void;
+}
+
+/** Models revoked with their grant, as in oidc-provider's own adapters; others keep grant_id null. */
+const grantBoundModels = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+/**
+ * Read on many requests and never consumed. Codes and refresh tokens are read once and carry
+ * consumption state, so they always come from SQL.
+ */
+const cachedModels = new Set(['Session', 'AccessToken', 'ClientCredentials', 'Grant', 'Interaction']);
+
+/** Also the longest a change stays unseen when the cache could not be told about it (an outage). */
+const maxCacheMs = 60_000;
+/**
+ * A version outlives every cache entry tagged before it, so an entry can never match a version that
+ * expired and came back empty.
+ */
+const versionTtlMs = 2 * maxCacheMs;
+
+interface StoredRow {
+  payload: Record<string, unknown>;
+  consumed_at: Date | null;
+  /** Milliseconds of life left by the database's clock; null when the row never expires. */
+  remaining_ms: number | null;
+}
+
+/** What a cache entry holds: the payload and the version of the row it was read under. */
+interface CacheEntry {
+  v: string | null;
+  p: AdapterPayload;
+}
+
+/** A rejected cache call: the cache is only an accelerator, so callers fall back to SQL. */
+const cacheDown = Symbol('cache down');
+
+async function tryCache<T>(operation: () => Promise<T>): Promise<T | typeof cacheDown> {
+  try {
+    return await operation();
+  } catch {
+    return cacheDown;
+  }
+}
+
+function toPayload(row: StoredRow): AdapterPayload {
+  const payload = row.payload as AdapterPayload;
+  if (row.consumed_at === null) return payload;
+  // oidc-provider only tests `consumed` for truthiness; an epoch matches its memory adapter.
+  return { ...payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) };
+}
+
+function cacheTtlMs(row: StoredRow): number {
+  return Math.floor(Math.min(maxCacheMs, row.remaining_ms ?? maxCacheMs));
+}
+
+function parseEntry(text: string): CacheEntry | undefined {
+  try {
+    const entry = JSON.parse(text) as Partial<CacheEntry>;
+    if (typeof entry !== 'object' || entry === null || typeof entry.p !== 'object') return undefined;
+    return { v: typeof entry.v === 'string' ? entry.v : null, p: entry.p };
+  } catch {
+    return undefined;
+  }
+}
+
+function entryKey(model: string, id: string): string {
+  return `oidc:p:${model}:${id}`;
+}
+
+function versionKey(model: string, id: string): string {
+  return `oidc:v:${model}:${id}`;
+}
+
+function uidKey(uid: string): string {
+  return `oidc:uid:${uid}`;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function expiresAt(expiresIn: number | undefined): Expression<Date | null> {
+  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn)) return rawSql<null>`null`;
+  // The database's clock, the one find() compares with.
+  return rawSql<Date>`now() + make_interval(secs => ${expiresIn}::double precision)`;
+}
+
+function consumedAt(consumed: unknown): Expression<Date | null> {
+  if (typeof consumed === 'number') return rawSql<Date>`to_timestamp(${consumed}::double precision)`;
+  return consumed ? rawSql<Date>`now()` : rawSql<null>`null`;
+}
+
+function consumedAgain(model: string): errors.InvalidGrant {
+  return new errors.InvalidGrant(`${model} was already used; its grant has been revoked`);
+}
+
+/** Creates oidc-provider's `adapter` option: SQL is the record, the cache speeds up hot reads. */
+export function createStorageAdapterFactory(options: StorageAdapterOptions): (model: string) => Adapter {
+  const { sql, cache } = options;
+  const db = sql.db;
+
+  /** The rows of one model still alive by the database's clock, with what toPayload and the cache need. */
+  function liveRows(model: string) {
+    return db
+      .selectFrom('oidc_payload')
+      .select([
+        'id',
+        'payload',
+        'consumed_at',
+        rawSql<number | null>`(extract(epoch from expires_at - now()) * 1000)::double precision`.as(
+          'remaining_ms',
+        ),
+      ])
+      .where('model', '=', model)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', rawSql<Date>`now()`)]));
+  }
+
+  async function readRow(model: string, id: string): Promise<StoredRow | undefined> {
+    return liveRows(model).where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * Marks the row as changed for every instance: a new version makes every entry tagged with an older
+   * one a miss, including one that a concurrent reader writes back after this, from a read made before
+   * the change. Deleting the entry only saves memory. Called after the SQL change has committed.
+   */
+  async function invalidate(model: string, id: string): Promise<void> {
+    if (!cachedModels.has(model)) return;
+    await Promise.all([
+      tryCache(() => cache.set(versionKey(model, id), randomUUID(), versionTtlMs)),
+      tryCache(() => cache.delete(entryKey(model, id))),
+    ]);
+  }
+
+  async function invalidateRows(rows: ReadonlyArray<{ model: string; id: string }>): Promise<void> {
+    await Promise.all(rows.map((row) => invalidate(row.model, row.id)));
+  }
+
+  async function findThroughCache(model: string, id: string): Promise<AdapterPayload | undefined> {
+    const [cached, version] = await Promise.all([
+      tryCache(() => cache.get(entryKey(model, id))),
+      tryCache(() => cache.get(versionKey(model, id))),
+    ]);
+    if (typeof cached === 'string' && version !== cacheDown) {
+      const entry = parseEntry(cached);
+      if (entry !== undefined && entry.v === (version ?? null)) return entry.p;
+    }
+    const row = await readRow(model, id);
+    if (row === undefined) return undefined;
+    const payload = toPayload(row);
+    const ttl = cacheTtlMs(row);
+    // Without the version we cannot tag the entry, so we do not write one.
+    if (version !== cacheDown && ttl > 0) {
+      const entry: CacheEntry = { v: version ?? null, p: payload };
+      await tryCache(() => cache.set(entryKey(model, id), JSON.stringify(entry), ttl));
+    }
+    return payload;
+  }
+
+  async function find(model: string, id: string): Promise<AdapterPayload | undefined> {
+    if (cachedModels.has(model)) return findThroughCache(model, id);
+    const row = await readRow(model, id);
+    return row === undefined ? undefined : toPayload(row);
+  }
+
+  async function findBy(
+    model: string,
+    column: 'uid' | 'user_code',
+    value: string,
+  ): Promise<{ id: string; payload: AdapterPayload; ttl: number } | undefined> {
+    const row = await liveRows(model)
+      .where(column, '=', value)
+      // While a session's id rotates, the old and new rows briefly share its uid: take the newest.
+      .orderBy('expires_at', (order) => order.desc().nullsFirst())
+      .limit(1)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    return { id: row.id, payload: toPayload(row), ttl: cacheTtlMs(row) };
+  }
+
+  /**
+   * Sessions are found by uid whenever a session-bound token is used. The cache keeps only uid -> id;
+   * the payload then comes through find(), whose versioning keeps it fresh, and a pointer that no
+   * longer leads to a live row with this uid is ignored.
+   */
+  async function findByUid(model: string, uid: string): Promise<AdapterPayload | undefined> {
+    if (!cachedModels.has(model)) return (await findBy(model, 'uid', uid))?.payload;
+    const pointer = await tryCache(() => cache.get(uidKey(uid)));
+    if (typeof pointer === 'string') {
+      const payload = await findThroughCache(model, pointer);
+      if (payload?.uid === uid) return payload;
+    }
+    const found = await findBy(model, 'uid', uid);
+    if (found === undefined) return undefined;
+    if (found.ttl > 0) await tryCache(() => cache.set(uidKey(uid), found.id, found.ttl));
+    return found.payload;
+  }
+
+  async function upsert(
+    model: string,
+    id: string,
+    payload: AdapterPayload,
+    expiresIn: number | undefined,
+  ): Promise<void> {
+    // `consumed` lives in consumed_at only, so the conditional update in consume() is the one truth.
+    const { consumed, ...stored } = payload;
+    await db
+      .insertInto('oidc_payload')
+      .values({
+        model,
+        id,
+        payload: JSON.stringify(stored),
+        grant_id: grantBoundModels.has(model) ? text(payload.grantId) : null,
+        user_code: text(payload.userCode),
+        uid: text(payload.uid),
+        expires_at: expiresAt(expiresIn),
+        consumed_at: consumedAt(consumed),
+      })
+      .onConflict((conflict) =>
+        conflict.columns(['model', 'id']).doUpdateSet((eb) => ({
+          payload: eb.ref('excluded.payload'),
+          grant_id: eb.ref('excluded.grant_id'),
+          user_code: eb.ref('excluded.user_code'),
+          uid: eb.ref('excluded.uid'),
+          expires_at: eb.ref('excluded.expires_at'),
+          // Saving a token again never makes a consumed one usable again.
+          consumed_at: eb.fn.coalesce('oidc_payload.consumed_at', 'excluded.consumed_at'),
+        })),
+      )
+      .execute();
+    await invalidate(model, id);
+  }
+
+  async function destroy(model: string, id: string): Promise<void> {
+    await db.deleteFrom('oidc_payload').where('model', '=', model).where('id', '=', id).execute();
+    await invalidate(model, id);
+  }
+
+  /**
+   * Deletes the grant's rows and returns which. Rows are locked in key order first, so concurrent
+   * revocations of one grant (oidc-provider revokes each model in parallel) wait for each other
+   * instead of deadlocking.
+   */
+  async function deleteGrantRows(
+    grantId: string,
+    withGrant: boolean,
+  ): Promise<Array<{ model: string; id: string }>> {
+    return db
+      .deleteFrom('oidc_payload')
+      .where(({ eb, refTuple, selectFrom }) =>
+        eb(
+          refTuple('model', 'id'),
+          'in',
+          selectFrom('oidc_payload')
+            .select(['model', 'id'])
+            .where((inner) =>
+              withGrant
+                ? inner.or([
+                    inner('grant_id', '=', grantId),
+                    inner.and([inner('model', '=', 'Grant'), inner('id', '=', grantId)]),
+                  ])
+                : inner('grant_id', '=', grantId),
+            )
+            .orderBy('model')
+            .orderBy('id')
+            .forUpdate()
+            .$asTuple('model', 'id'),
+        ),
+      )
+      .returning(['model', 'id'])
+      .execute();
+  }
+
+  /**
+   * Every row issued under the grant, whichever model's adapter is asked (as oidc-provider's memory
+   * adapter does). The Grant itself stays: oidc-provider destroys it separately when its policy says so.
+   */
+  async function revokeByGrantId(grantId: string): Promise<void> {
+    await invalidateRows(await deleteGrantRows(grantId, false));
+  }
+
+  function reportReuse(model: string, grantId: string | undefined): void {
+    try {
+      options.onReuse?.(grantId === undefined ? { model } : { model, grantId });
+    } catch {
+      // A failing observer must not turn the reuse answer into a server error.
+    }
+  }
+
+  async function consume(model: string, id: string): Promise<void> {
+    const updated = await db
+      .updateTable('oidc_payload')
+      .set({ consumed_at: rawSql<Date>`now()` })
+      .where('model', '=', model)
+      .where('id', '=', id)
+      .where('consumed_at', 'is', null)
+      .returning('grant_id')
+      .executeTakeFirst();
+    if (updated !== undefined) {
+      await invalidate(model, id);
+      return;
+    }
+    const existing = await db
+      .selectFrom('oidc_payload')
+      .select('grant_id')
+      .where('model', '=', model)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    // Gone: expired and purged, or revoked by a concurrent reuse. Unusable either way.
+    if (existing === undefined) throw new errors.InvalidGrant(`${model} not found`);
+    const grantId = existing.grant_id ?? undefined;
+    if (grantId !== undefined) await invalidateRows(await deleteGrantRows(grantId, true));
+    reportReuse(model, grantId);
+    throw consumedAgain(model);
+  }
+
+  function modelAdapter(model: string): Adapter {
+    return {
+      upsert: (id, payload, expiresIn) => upsert(model, id, payload, expiresIn),
+      find: (id) => find(model, id),
+      findByUid: (uid) => findByUid(model, uid),
+      findByUserCode: async (userCode) => (await findBy(model, 'user_code', userCode))?.payload,
+      consume: (id) => consume(model, id),
+      destroy: (id) => destroy(model, id),
+      revokeByGrantId,
+    };
+  }
+
+  const clientAdapter = createClientAdapter(options.clients);
+  return (model) => (model === 'Client' ? clientAdapter : modelAdapter(model));
+}
+
+function clientsNotStoredHere(): Promise<never> {
+  return Promise.reject(
+    new Error('storing clients through oidc-provider is not supported: they are managed by Guichet'),
+  );
+}
+
+/** Clients are read from their own domain; dynamic registration is off, so nothing writes them here. */
+function createClientAdapter(clients: ClientsSource | undefined): Adapter {
+  return {
+    find: async (id) => {
+      if (clients === undefined) return undefined;
+      return (await clients.find(id)) as AdapterPayload | undefined;
+    },
+    findByUid: async () => undefined,
+    findByUserCode: async () => undefined,
+    upsert: clientsNotStoredHere,
+    consume: clientsNotStoredHere,
+    destroy: clientsNotStoredHere,
+    revokeByGrantId: clientsNotStoredHere,
+  };
+}
