@@ -96,19 +96,6 @@ export const clientListSchema = {
   properties: { clients: { type: 'array', items: clientViewSchema } },
 } as const;
 
-/** RFC 9457 problem details, as http/problem-details.ts sends them. */
-export const problemSchema = {
-  type: 'object',
-  required: ['title', 'status'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-  },
-  additionalProperties: true,
-} as const;
-
 /** The fields of a JSON object body that a route does not know, in the order sent. */
 export function unknownFields(body: unknown, known: readonly string[]): string[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return [];

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { problem, sendProblem } from '../http/problem-details.ts';
+import { problem, problemSchema, sendProblem } from '../http/problem-details.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { ClientHasNoSecretError, ClientInputError } from './client-errors.ts';
 import type { ClientInput } from './client-input.ts';
@@ -10,7 +10,6 @@ import {
   clientWithSecretSchema,
   createClientBodySchema,
   createClientFields,
-  problemSchema,
   unknownFields,
 } from './client-json-schemas.ts';
 import { createClient, deleteClient, getClient, listClients, rotateClientSecret } from './client-store.ts';

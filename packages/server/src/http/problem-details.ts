@@ -10,6 +10,19 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
+/** JSON schema of a problem details body, for route response schemas. */
+export const problemSchema = {
+  type: 'object',
+  required: ['title', 'status'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+  },
+  additionalProperties: true,
+} as const;
+
 export const problemContentType = 'application/problem+json; charset=utf-8';
 
 const titles: Record<number, string> = {

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { problem, sendProblem } from '../http/problem-details.ts';
+import { problem, problemSchema, sendProblem } from '../http/problem-details.ts';
 import type { KeysContext } from './keys-context.ts';
 import {
-  problemSchema,
   rotateBodySchema,
   rotateFields,
   rotationResultSchema,

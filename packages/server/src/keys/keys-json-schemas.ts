@@ -73,16 +73,3 @@ export const rotationResultSchema = {
     announced: { type: 'boolean' },
   },
 } as const;
-
-/** RFC 9457 problem details, as http/problem-details.ts sends them. */
-export const problemSchema = {
-  type: 'object',
-  required: ['title', 'status'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-  },
-  additionalProperties: true,
-} as const;

@@ -8,7 +8,6 @@ import {
   maxPasswordLength,
 } from '../../src/accounts/password-policy.ts';
 import { signInLimits } from '../../src/accounts/sign-in-throttle.ts';
-import { ConfigError } from '../../src/config/config.ts';
 
 describe('account ids', () => {
   it('are acc_ and 26 random base32 characters, never a sequence', () => {

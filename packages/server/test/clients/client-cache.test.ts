@@ -14,9 +14,9 @@ import { createRedisCache } from '../../src/ports/cache/redis-driver.ts';
 import { openPostgresSql } from '../../src/ports/sql/postgres-driver.ts';
 import type { SqlPort } from '../../src/ports/sql/sql-port.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
+import { createTestContext, newMasterKey, sqlDrivers, type TestSql } from '../support/domain-test-context.ts';
 import { removeFreshPgliteDirs } from '../support/pglite-template.ts';
 import { serviceGate, testRedisUrl } from '../support/services.ts';
-import { createTestContext, newMasterKey, sqlDrivers, type TestSql } from './client-test-context.ts';
 
 after(removeFreshPgliteDirs);
 

@@ -9,8 +9,8 @@ import { findClientMetadata } from '../../src/clients/client-store.ts';
 import { clientsAdminRoutes } from '../../src/clients/clients-admin-routes.ts';
 import { installProblemHandlers } from '../../src/http/problem-details.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
+import { createTestContext, sqlDrivers, type TestSql } from '../support/domain-test-context.ts';
 import { removeFreshPgliteDirs } from '../support/pglite-template.ts';
-import { createTestContext, sqlDrivers, type TestSql } from './client-test-context.ts';
 
 after(removeFreshPgliteDirs);
 

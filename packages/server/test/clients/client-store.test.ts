@@ -15,8 +15,8 @@ import {
 import type { ServerContext } from '../../src/runtime/server-context.ts';
 import { deriveKey } from '../../src/secrets/master-key.ts';
 import { createSecretBox } from '../../src/secrets/secret-box.ts';
+import { createTestContext, newMasterKey, sqlDrivers, type TestSql } from '../support/domain-test-context.ts';
 import { removeFreshPgliteDirs } from '../support/pglite-template.ts';
-import { createTestContext, newMasterKey, sqlDrivers, type TestSql } from './client-test-context.ts';
 
 after(removeFreshPgliteDirs);
 

@@ -15,8 +15,8 @@ import {
 import { pairwiseSubject } from '../../src/oidc/pairwise-subject.ts';
 import { providerConfiguration } from '../../src/oidc/provider-configuration.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
+import { createTestContext, sqlDrivers, type TestSql } from '../support/domain-test-context.ts';
 import { removeFreshPgliteDirs } from '../support/pglite-template.ts';
-import { createTestContext, sqlDrivers, type TestSql } from './client-test-context.ts';
 
 after(removeFreshPgliteDirs);
 

@@ -11,9 +11,9 @@ import { openPgliteSql } from '../../src/ports/sql/pglite-driver.ts';
 import { openPostgresSql } from '../../src/ports/sql/postgres-driver.ts';
 import type { SqlPort } from '../../src/ports/sql/sql-port.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
-import { freshPgliteDir, removePgliteDir } from '../support/pglite-template.ts';
-import { serviceGate } from '../support/services.ts';
-import { createTestDatabase } from '../support/test-database.ts';
+import { freshPgliteDir, removePgliteDir } from './pglite-template.ts';
+import { serviceGate } from './services.ts';
+import { createTestDatabase } from './test-database.ts';
 
 /** A migrated database of the test's own. */
 export interface TestSql {
@@ -72,7 +72,7 @@ export async function createTestContext(options: {
   cache?: CachePort;
   masterKey?: string;
 }): Promise<{ context: ServerContext; dispose(): Promise<void> }> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'guichet-clients-'));
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'guichet-context-'));
   const config = loadConfig({ GUICHET_DATA_DIR: dataDir });
   const cache = options.cache ?? createMemoryCache();
   const objects = await createFsObjects({
