@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -50,5 +50,53 @@ describe('guichet CLI', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('guichet administrative commands wherever the data is', () => {
+  it('works through a running server, directly on the data dir, and against --server', async () => {
+    const data = await freshDataDir();
+    const env = { GUICHET_DATA_DIR: data.dir };
+    const server = await startGuichet(env);
+    try {
+      const viaServer = runGuichet(
+        [
+          'clients',
+          'create',
+          '--name',
+          'Shop',
+          '--redirect-uri',
+          'http://localhost:3000/cb',
+          '--first-party',
+        ],
+        env,
+      );
+      assert.equal(await viaServer.exited, 0, viaServer.output());
+      const created = JSON.parse(viaServer.output()) as { client_id: string; client_secret: string };
+      assert.ok(created.client_secret, 'the secret is shown once');
+
+      const token = (await readFile(path.join(data.dir, 'admin.token'), 'utf8')).trim();
+      const remote = runGuichet(
+        ['--server', server.url, '--token', token, 'clients', 'show', created.client_id],
+        {
+          GUICHET_DATA_DIR: path.join(data.dir, 'elsewhere'),
+        },
+      );
+      assert.equal(await remote.exited, 0, remote.output());
+      const shown = JSON.parse(remote.output()) as Record<string, unknown>;
+      assert.equal(shown.client_id, created.client_id);
+      assert.equal(shown.client_secret, undefined, 'never shown again');
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+
+    const direct = runGuichet(['clients', 'list'], env);
+    assert.equal(await direct.exited, 0, direct.output());
+    const listed = JSON.parse(direct.output()) as Array<{ name: string }>;
+    assert.deepEqual(
+      listed.map((client) => client.name),
+      ['Shop'],
+    );
+    await data.remove();
   });
 });

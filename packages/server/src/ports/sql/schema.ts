@@ -1,8 +1,10 @@
 import type { ColumnType } from 'kysely';
 import type { AccountsTables } from '../../accounts/accounts-tables.ts';
+import type { BusinessesTables } from '../../businesses/businesses-tables.ts';
 import type { ClientsTables } from '../../clients/clients-tables.ts';
 import type { KeysTables } from '../../keys/keys-tables.ts';
 import type { OidcTables } from '../../oidc/oidc-tables.ts';
+import type { ResourcesTables } from '../../resources/resources-tables.ts';
 
 /** A timestamp the database fills in on insert; it may still be set explicitly, e.g. on update. */
 export type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -28,4 +30,10 @@ interface CoreTables {
 }
 
 /** Every table the server queries, as the migrations leave them; each domain declares its own. */
-export type Database = CoreTables & OidcTables & AccountsTables & KeysTables & ClientsTables;
+export type Database = CoreTables &
+  OidcTables &
+  AccountsTables &
+  KeysTables &
+  ClientsTables &
+  BusinessesTables &
+  ResourcesTables;

@@ -5,6 +5,8 @@ import * as oidcPayload from './0003-oidc-payload.ts';
 import * as accounts from './0004-accounts.ts';
 import * as signingKeys from './0005-signing-keys.ts';
 import * as clients from './0006-clients.ts';
+import * as businesses from './0007-businesses.ts';
+import * as resourceServers from './0008-resource-servers.ts';
 
 /**
  * Every migration, keyed by the name recorded in `guichet_migration`. Listed in code rather than
@@ -18,4 +20,6 @@ export const allMigrations: Readonly<Record<string, Migration>> = {
   '0004-accounts': accounts,
   '0005-signing-keys': signingKeys,
   '0006-clients': clients,
+  '0007-businesses': businesses,
+  '0008-resource-servers': resourceServers,
 };
