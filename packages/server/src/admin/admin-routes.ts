@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { accountsAdminRoutes } from '../accounts/accounts-admin-routes.ts';
+import { businessesAdminRoutes } from '../businesses/businesses-admin-routes.ts';
 import { clientsAdminRoutes } from '../clients/clients-admin-routes.ts';
 import { problem, sendProblem } from '../http/problem-details.ts';
 import { keysAdminRoutes } from '../keys/keys-admin-routes.ts';
 import { migrateToLatest } from '../ports/sql/migrate.ts';
+import { resourcesAdminRoutes } from '../resources/resources-admin-routes.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { isAdminToken } from './admin-credential.ts';
 
@@ -29,6 +31,8 @@ export async function adminRoutes(app: FastifyInstance, options: { context: Serv
   await app.register(accountsAdminRoutes, { context: options.context });
   await app.register(clientsAdminRoutes, { context: options.context });
   await app.register(keysAdminRoutes, { context: options.context });
+  await app.register(businessesAdminRoutes, { context: options.context });
+  await app.register(resourcesAdminRoutes, { context: options.context });
 
   app.get(
     '/status',

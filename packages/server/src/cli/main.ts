@@ -1,9 +1,11 @@
 import { Command, Option } from 'commander';
 import { registerUserCommands } from '../accounts/user-commands.ts';
+import { registerBusinessCommands } from '../businesses/business-commands.ts';
 import { registerClientCommands } from '../clients/client-commands.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { registerKeyCommands } from '../keys/key-commands.ts';
 import { migrateToLatest } from '../ports/sql/migrate.ts';
+import { registerResourceCommands } from '../resources/resource-commands.ts';
 import { startServer } from '../runtime/start-server.ts';
 import { createCliContext } from './cli-context.ts';
 
@@ -56,6 +58,8 @@ export function buildCli(): Command {
   registerUserCommands(program, cli);
   registerClientCommands(program, cli);
   registerKeyCommands(program, cli);
+  registerBusinessCommands(program, cli);
+  registerResourceCommands(program, cli);
   return program;
 }
 
