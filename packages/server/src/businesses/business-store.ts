@@ -201,10 +201,9 @@ export async function deleteBusiness(
     return deleted.numDeletedRows > 0n ? members.map((member) => member.account_id) : undefined;
   });
   if (formerMembers === undefined) return false;
-  const at = new Date();
   await Promise.all(
     formerMembers.map((accountId) =>
-      publishMembershipChanged(ports.cache, { businessId: id, accountId }, options.logger, at),
+      publishMembershipChanged(ports, { businessId: id, accountId }, options.logger),
     ),
   );
   return true;

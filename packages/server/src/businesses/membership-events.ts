@@ -1,8 +1,11 @@
+import { eventsChannel } from '../events/guichet-event.ts';
+import { publishEvent } from '../events/publish-event.ts';
 import type { CachePort } from '../ports/cache/cache-port.ts';
+import type { SqlPort } from '../ports/sql/sql-port.ts';
 import { type BusinessesLogger, processWarningLogger } from './businesses-logger.ts';
 
 /** The cache channel every instance listens on for changes that cached session context depends on. */
-export const membershipEventsChannel = 'events';
+export const membershipEventsChannel = eventsChannel;
 
 /**
  * Someone joined, left or changed roles in a business. Carries no roles, email or name: listeners
@@ -22,31 +25,32 @@ export interface MembershipChange {
 }
 
 /**
- * Tells every instance that a membership changed. Best effort: the change is already committed and a
- * cache that is down must not undo or fail it, so trouble is logged and reported as false.
+ * Tells every instance and resource server that a membership changed, through the event log (so
+ * SSE clients can resume) and the cache channel. Best effort: the change is already committed and
+ * an event that cannot be recorded or broadcast must not undo it, so trouble is logged and reported
+ * as false.
  */
 export async function publishMembershipChanged(
-  cache: CachePort,
+  ports: { sql: SqlPort; cache: CachePort },
   change: MembershipChange,
   logger: BusinessesLogger = processWarningLogger,
-  at: Date = new Date(),
 ): Promise<boolean> {
-  const event: MembershipChangedEvent = {
-    type: 'membership.changed',
-    businessId: change.businessId,
-    accountId: change.accountId,
-    at: at.toISOString(),
-  };
-  try {
-    await cache.publish(membershipEventsChannel, JSON.stringify(event));
-    return true;
-  } catch (error) {
-    logger.warn(
-      { err: error, businessId: change.businessId, accountId: change.accountId },
-      'membership.changed event not published',
-    );
-    return false;
-  }
+  let delivered = true;
+  const event = await publishEvent(
+    ports,
+    'membership.changed',
+    { business_id: change.businessId, sub: change.accountId },
+    {
+      warn: (fields, message) => {
+        delivered = false;
+        logger.warn(
+          { ...fields, businessId: change.businessId, accountId: change.accountId },
+          `membership.changed event not published (${message})`,
+        );
+      },
+    },
+  );
+  return event !== undefined && delivered;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -65,7 +69,7 @@ export function parseMembershipChangedEvent(message: string): MembershipChangedE
     return undefined;
   }
   if (!isRecord(parsed) || parsed.type !== 'membership.changed') return undefined;
-  const { businessId, accountId, at } = parsed;
+  const { business_id: businessId, sub: accountId, at } = parsed;
   if (typeof businessId !== 'string' || typeof accountId !== 'string' || typeof at !== 'string')
     return undefined;
   return { type: 'membership.changed', businessId, accountId, at };

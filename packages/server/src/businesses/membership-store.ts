@@ -143,7 +143,7 @@ export async function addMember(
   }
   if (row === undefined) throw await missingPartError(ports.sql, input);
   await publishMembershipChanged(
-    ports.cache,
+    ports,
     { businessId: row.business_id, accountId: row.account_id },
     options.logger,
   );
@@ -176,7 +176,7 @@ export async function removeMember(
     .executeTakeFirst();
   if (row === undefined) return undefined;
   await publishMembershipChanged(
-    ports.cache,
+    ports,
     { businessId: row.business_id, accountId: row.account_id },
     options.logger,
   );

@@ -167,14 +167,15 @@ describe('membership events', () => {
       accountId: 'acc_b',
       at: '2025-01-01T00:00:00.000Z',
     };
-    assert.deepEqual(parseMembershipChangedEvent(JSON.stringify(event)), event);
-    assert.deepEqual(parseMembershipChangedEvent(JSON.stringify({ ...event, extra: 1 })), event);
+    const wire = { id: '7', type: 'membership.changed', business_id: 'biz_a', sub: 'acc_b', at: event.at };
+    assert.deepEqual(parseMembershipChangedEvent(JSON.stringify(wire)), event);
+    assert.deepEqual(parseMembershipChangedEvent(JSON.stringify({ ...wire, extra: 1 })), event);
     assert.equal(parseMembershipChangedEvent('not json'), undefined);
     assert.equal(
       parseMembershipChangedEvent(JSON.stringify({ type: 'keys.rotated', at: event.at })),
       undefined,
     );
-    assert.equal(parseMembershipChangedEvent(JSON.stringify({ ...event, accountId: 3 })), undefined);
+    assert.equal(parseMembershipChangedEvent(JSON.stringify({ ...wire, sub: 3 })), undefined);
     assert.equal(parseMembershipChangedEvent('[]'), undefined);
     assert.equal(parseMembershipChangedEvent('null'), undefined);
   });

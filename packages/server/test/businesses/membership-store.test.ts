@@ -73,9 +73,10 @@ for (const driver of sqlDrivers) {
       assert.ok(Math.abs(Date.parse(event?.at ?? '') - Date.now()) < 60_000);
       // The event carries no personal data: listeners read it from SQL.
       assert.deepEqual(Object.keys(JSON.parse(events.messages[0] ?? '{}')).sort(), [
-        'accountId',
         'at',
-        'businessId',
+        'business_id',
+        'id',
+        'sub',
         'type',
       ]);
       await events.stop();

@@ -2,9 +2,11 @@ import type { ColumnType } from 'kysely';
 import type { AccountsTables } from '../../accounts/accounts-tables.ts';
 import type { BusinessesTables } from '../../businesses/businesses-tables.ts';
 import type { ClientsTables } from '../../clients/clients-tables.ts';
+import type { EventsTables } from '../../events/events-tables.ts';
 import type { KeysTables } from '../../keys/keys-tables.ts';
 import type { OidcTables } from '../../oidc/oidc-tables.ts';
 import type { ResourcesTables } from '../../resources/resources-tables.ts';
+import type { SessionsTables } from '../../sessions/sessions-tables.ts';
 
 /** A timestamp the database fills in on insert; it may still be set explicitly, e.g. on update. */
 export type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -36,4 +38,6 @@ export type Database = CoreTables &
   KeysTables &
   ClientsTables &
   BusinessesTables &
-  ResourcesTables;
+  ResourcesTables &
+  EventsTables &
+  SessionsTables;

@@ -7,6 +7,8 @@ import * as signingKeys from './0005-signing-keys.ts';
 import * as clients from './0006-clients.ts';
 import * as businesses from './0007-businesses.ts';
 import * as resourceServers from './0008-resource-servers.ts';
+import * as eventLog from './0009-event-log.ts';
+import * as sessionContext from './0010-session-context.ts';
 
 /**
  * Every migration, keyed by the name recorded in `guichet_migration`. Listed in code rather than
@@ -22,4 +24,6 @@ export const allMigrations: Readonly<Record<string, Migration>> = {
   '0006-clients': clients,
   '0007-businesses': businesses,
   '0008-resource-servers': resourceServers,
+  '0009-event-log': eventLog,
+  '0010-session-context': sessionContext,
 };
