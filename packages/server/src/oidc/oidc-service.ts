@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { eventStreamRoutes } from '../events/event-stream-routes.ts';
+import { purgeOldEvents } from '../events/publish-event.ts';
 import { ensureSigningKeys } from '../keys/ensure-signing-keys.ts';
 import { loadProviderJwks } from '../keys/provider-jwks.ts';
 import { retireExpiredKeys } from '../keys/retire-expired-keys.ts';
@@ -7,6 +9,8 @@ import { watchSigningKeys } from '../keys/watch-signing-keys.ts';
 import { createBrand } from '../pages/brand.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { deriveKey } from '../secrets/master-key.ts';
+import { contextRoutes } from '../sessions/context-routes.ts';
+import { forgetContextsOnMembershipChange } from '../sessions/forget-contexts-on-membership-change.ts';
 import { createProvider } from './create-provider.ts';
 import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createPageKit, type PageKit } from './page-kit.ts';
@@ -45,9 +49,13 @@ export async function startOidc(context: ServerContext, logger: Logger): Promise
     { current: jwks, onError: (error) => logger.warn({ err: error }, 'watching signing keys failed') },
   );
   const purge = startPurgeJob(context.ports.sql, { intervalMs: purgeIntervalMs, logger });
+  const stopForgettingContexts = await forgetContextsOnMembershipChange(context);
   const retirement = setInterval(() => {
     retireExpiredKeys(context.ports.sql).catch((error: unknown) =>
       logger.warn({ err: error }, 'key retirement failed'),
+    );
+    purgeOldEvents(context.ports.sql).catch((error: unknown) =>
+      logger.warn({ err: error }, 'event purge failed'),
     );
   }, keyRetirementIntervalMs);
   retirement.unref();
@@ -59,10 +67,13 @@ export async function startOidc(context: ServerContext, logger: Logger): Promise
       await app.register(stylesheetRoute, { pages });
       await app.register(providerRoutes, { holder });
       await app.register(interactionRoutes, { holder, context, pages });
+      await app.register(contextRoutes, { context, holder });
+      await app.register(eventStreamRoutes, { context });
     },
     async stop() {
       clearInterval(retirement);
       purge.stop();
+      await stopForgettingContexts();
       await watcher.stop();
     },
   };

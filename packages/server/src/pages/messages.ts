@@ -56,6 +56,12 @@ export interface Messages {
     heading: string;
     body: string;
   };
+  businessChooser: {
+    title: string;
+    heading: string;
+    subtitle: string;
+    lastUsed: string;
+  };
   error: {
     title: string;
     heading: string;
@@ -133,6 +139,12 @@ const en: Messages = {
     body: 'You’ll be signed out of every app that uses your {brand} account.',
     confirm: 'Yes, sign out',
     cancel: 'No, stay signed in',
+  },
+  businessChooser: {
+    title: 'Choose a business',
+    heading: 'Choose a business',
+    subtitle: 'Which business are you working for now? You can switch at any time.',
+    lastUsed: 'Last used',
   },
   signedOut: {
     title: 'Signed out',
@@ -212,6 +224,12 @@ const fr: Messages = {
     body: 'Votre session sera fermée sur toutes les applications qui utilisent votre compte {brand}.',
     confirm: 'Oui, me déconnecter',
     cancel: 'Non, garder ma session',
+  },
+  businessChooser: {
+    title: 'Choisir une entreprise',
+    heading: 'Choisir une entreprise',
+    subtitle: 'Pour quelle entreprise travaillez-vous maintenant ? Vous pourrez changer à tout moment.',
+    lastUsed: 'Dernière utilisée',
   },
   signedOut: {
     title: 'Déconnexion réussie',

@@ -74,6 +74,12 @@ font-size:.75rem;font-weight:700;color:var(--on-primary);background:var(--primar
 .permission-icon{display:inline-flex;align-items:center;justify-content:center;flex:none;width:1.75rem;height:1.75rem;
 border-radius:50%;color:var(--accent);background:var(--accent-soft)}
 .permission-icon .icon{margin:0}
+.choices{display:grid;gap:.5rem;margin:0;padding:0;list-style:none}
+.choice{display:flex;width:100%;align-items:center;gap:.75rem;padding:.75rem .875rem;font:inherit;font-size:.9375rem;
+text-align:left;color:var(--text);background:var(--surface);border:1px solid var(--border);border-radius:.75rem;cursor:pointer}
+.choice:hover{background:var(--subtle);border-color:var(--field-border)}
+.choice-name{flex:1;min-width:0;font-weight:600;overflow-wrap:anywhere}
+.choice-hint{font-size:.75rem;color:var(--muted)}
 code{padding:.0625rem .3125rem;font-family:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"Liberation Mono",monospace;
 font-size:.875em;overflow-wrap:anywhere;background:var(--subtle);border:1px solid var(--border);border-radius:.3125rem}
 .note{margin:1rem 0 1.25rem;font-size:.8125rem;color:var(--muted);text-align:center}
