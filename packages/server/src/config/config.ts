@@ -39,6 +39,23 @@ const environmentSchema = z.object({
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/, { error: 'expected a colour as #rrggbb' })
     .optional(),
+  GUICHET_SIGNIN_WINDOW_SECONDS: z
+    .string()
+    .regex(/^\d+$/, { error: 'expected a whole number of seconds between 1 and 86400' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(1, { error: 'expected a whole number of seconds between 1 and 86400' })
+        .max(86_400, { error: 'expected a whole number of seconds between 1 and 86400' }),
+    )
+    .default(900),
+  GUICHET_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, {
+      error: 'expected 1-64 letters, digits, colons, dashes or underscores',
+    })
+    .default('guichet:'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/.+/, { error: 'not a postgres:// URL' })
@@ -82,6 +99,10 @@ export interface Config {
   secret: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   trustProxy: boolean;
+  /** The window over which failed sign-ins are counted (per IP and per account). */
+  signInWindowSeconds: number;
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+  redisPrefix: string;
   /** Whether people may create their own account from the sign-in page. */
   signup: 'open' | 'closed';
   brand: { name: string; logoUrl: string | undefined; color: string | undefined };
@@ -133,6 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.GUICHET_LOG_LEVEL,
     trustProxy: e.GUICHET_TRUST_PROXY,
     signup: e.GUICHET_SIGNUP,
+    signInWindowSeconds: e.GUICHET_SIGNIN_WINDOW_SECONDS,
+    redisPrefix: e.GUICHET_REDIS_PREFIX,
     brand: { name: e.GUICHET_BRAND_NAME, logoUrl: e.GUICHET_BRAND_LOGO_URL, color: e.GUICHET_BRAND_COLOR },
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,

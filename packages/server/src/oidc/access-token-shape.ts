@@ -68,7 +68,8 @@ export function sessionIdClaim(context: ServerContext): ExtraTokenClaims {
     const code = ctx.oidc.entities.AuthorizationCode;
     const sessionAuthTime = ctx.oidc.session?.authTime;
     const authTime =
-      code?.authTime ?? (typeof sessionAuthTime === 'number' ? sessionAuthTime : Math.floor(Date.now() / 1000));
+      code?.authTime ??
+      (typeof sessionAuthTime === 'number' ? sessionAuthTime : Math.floor(Date.now() / 1000));
     const sessionContext =
       (await findContextBySessionUid(context.ports.sql, sessionUid)) ??
       (await ensureSessionContext(context.ports, {
@@ -91,7 +92,8 @@ export function accessTokenCustomizer(context: ServerContext): JwtCustomizer {
     // A DPoP- or mTLS-bound token must keep its confirmation, or the binding is lost.
     if (payload.cnf !== undefined) kept.cnf = payload.cnf;
     const audience = 'resourceServer' in token ? token.resourceServer?.audience : undefined;
-    const resource = typeof audience === 'string' ? await resourceServerForToken(context, audience) : undefined;
+    const resource =
+      typeof audience === 'string' ? await resourceServerForToken(context, audience) : undefined;
     if (resource?.format === 'jwe' && typeof kept.sid === 'string' && typeof kept.sub === 'string') {
       const session = await context.ports.sql.db
         .selectFrom('session_context')
@@ -101,7 +103,10 @@ export function accessTokenCustomizer(context: ServerContext): JwtCustomizer {
       if (session?.business_id) {
         kept.business_id = session.business_id;
         kept.roles =
-          (await roleIn(context.ports.sql, { accountId: session.account_id, businessId: session.business_id })) ?? [];
+          (await roleIn(context.ports.sql, {
+            accountId: session.account_id,
+            businessId: session.business_id,
+          })) ?? [];
       }
     }
     jwt.payload = kept as typeof jwt.payload;

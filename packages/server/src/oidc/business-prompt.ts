@@ -12,15 +12,20 @@ export function interactionPolicyWithBusinessChoice(context: ServerContext) {
   policy.add(
     new interactionPolicy.Prompt(
       { name: businessPromptName, requestable: false },
-      new interactionPolicy.Check('business_not_chosen', 'the person must choose a business', async (ctx: KoaContextWithOIDC) => {
-        const session = ctx.oidc.session;
-        const accountId = session?.accountId;
-        if (session === undefined || accountId === undefined) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-        const existing = await findContextBySessionUid(context.ports.sql, session.uid);
-        return (await businessChoiceNeeded(context.ports.sql, existing, accountId))
-          ? interactionPolicy.Check.REQUEST_PROMPT
-          : interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      }),
+      new interactionPolicy.Check(
+        'business_not_chosen',
+        'the person must choose a business',
+        async (ctx: KoaContextWithOIDC) => {
+          const session = ctx.oidc.session;
+          const accountId = session?.accountId;
+          if (session === undefined || accountId === undefined)
+            return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+          const existing = await findContextBySessionUid(context.ports.sql, session.uid);
+          return (await businessChoiceNeeded(context.ports.sql, existing, accountId))
+            ? interactionPolicy.Check.REQUEST_PROMPT
+            : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        },
+      ),
     ),
   );
   return policy;

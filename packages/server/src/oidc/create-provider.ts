@@ -4,12 +4,17 @@ import { accountClaims } from '../accounts/account-claims.ts';
 import { findAccountById } from '../accounts/account-store.ts';
 import { recordAuditEvent } from '../accounts/audit-log.ts';
 import { findClientMetadata, isFirstPartyClient } from '../clients/client-store.ts';
+import { publishEvent } from '../events/publish-event.ts';
 import { contentSecurityPolicy } from '../pages/content-security-policy.ts';
 import { renderError } from '../pages/error-page.ts';
 import { renderLogoutConfirm } from '../pages/logout-confirm-page.ts';
 import { renderSignedOut } from '../pages/signed-out-page.ts';
+import { resourceServerForToken } from '../resources/resource-server-store.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { deriveKey } from '../secrets/master-key.ts';
+import { endSessionContext } from '../sessions/session-context-store.ts';
+import { accessTokenCustomizer, resourceIndicators, sessionIdClaim } from './access-token-shape.ts';
+import { interactionPolicyWithBusinessChoice } from './business-prompt.ts';
 import type { PageKit } from './page-kit.ts';
 import { pairwiseSubject } from './pairwise-subject.ts';
 import { providerConfiguration } from './provider-configuration.ts';
@@ -47,6 +52,17 @@ async function loadGrant(context: ServerContext, ctx: KoaContextWithOIDC) {
   const grant = new oidc.provider.Grant({ clientId, accountId });
   const scope = typeof oidc.params?.scope === 'string' ? oidc.params.scope : 'openid';
   grant.addOIDCScope(scope);
+  const requested = oidc.params?.resource;
+  for (const indicator of typeof requested === 'string'
+    ? [requested]
+    : Array.isArray(requested)
+      ? requested
+      : []) {
+    const resource =
+      typeof indicator === 'string' ? await resourceServerForToken(context, indicator) : undefined;
+    const scopes = scope.split(' ').filter((name) => resource?.scopes.includes(name));
+    if (resource && scopes.length > 0) grant.addResourceScope(resource.audience, scopes.join(' '));
+  }
   await grant.save();
   return grant;
 }
@@ -118,6 +134,10 @@ export function createProvider(dependencies: ProviderDependencies, jwks: JWKS): 
         pages.brand.logoUrl,
       );
     },
+    resourceIndicators: resourceIndicators(context),
+    extraTokenClaims: sessionIdClaim(context),
+    accessTokenCustomizer: accessTokenCustomizer(context),
+    interactionPolicy: interactionPolicyWithBusinessChoice(context),
     jwks,
     cookieKeys: [cookieKey],
     secureCookies: config.issuer.startsWith('https://'),
@@ -126,7 +146,18 @@ export function createProvider(dependencies: ProviderDependencies, jwks: JWKS): 
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc-provider server error'));
+  // oidc-provider reports a failed back-channel logout only through this event; the app would keep its session.
+  provider.on('backchannel.error', (_ctx, error, client) =>
+    logger.warn({ err: error, clientId: client.clientId }, 'back-channel logout failed'),
+  );
   provider.on('end_session.success', (ctx) => {
+    // A full sign-out ends the business context everywhere; leaving one app keeps the session.
+    const sessionUid = ctx.oidc.session?.uid;
+    if (ctx.oidc.params?.logout && typeof sessionUid === 'string') {
+      void endSessionContext(ports, sessionUid, logger).catch((error: unknown) =>
+        logger.warn({ err: error }, 'ending the session context failed'),
+      );
+    }
     void recordAuditEvent(ports.sql, {
       type: 'logout',
       accountId: ctx.oidc.session?.accountId,
@@ -136,6 +167,8 @@ export function createProvider(dependencies: ProviderDependencies, jwks: JWKS): 
   });
   provider.on('grant.revoked', (ctx, grantId) => {
     logger.info({ grantId }, 'grant revoked');
+    const sub = ctx.oidc?.session?.accountId ?? ctx.oidc?.entities?.RefreshToken?.accountId;
+    void publishEvent(ports, 'grant.revoked', typeof sub === 'string' ? { sub } : {}, logger);
     void recordAuditEvent(ports.sql, {
       type: 'grant.revoked',
       clientId: ctx.oidc?.client?.clientId,

@@ -9,9 +9,27 @@ export interface ProviderPolicyHooks {
   renderError: NonNullable<Configuration['renderError']>;
   logoutSource: (ctx: KoaContextWithOIDC, form: string) => Promise<void>;
   postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => Promise<void>;
+  resourceIndicators: NonNullable<NonNullable<Configuration['features']>['resourceIndicators']>;
+  extraTokenClaims: NonNullable<Configuration['extraTokenClaims']>;
+  accessTokenCustomizer: NonNullable<
+    NonNullable<NonNullable<Configuration['formats']>['customizers']>['jwt']
+  >;
+  interactionPolicy: NonNullable<NonNullable<Configuration['interactions']>['policy']>;
   jwks: JWKS;
   cookieKeys: string[];
   secureCookies: boolean;
+}
+
+/**
+ * oidc-provider sets a `dispatcher` that refuses private, loopback and other special-use addresses
+ * (an SSRF guard). The only URL it fetches here is a client's back-channel logout URI, which only the
+ * operator registers (dynamic registration is off), and apps usually listen on exactly such addresses.
+ */
+function withoutSsrfGuard(init: RequestInit | undefined): RequestInit | undefined {
+  if (init === undefined) return undefined;
+  const copy: RequestInit & { dispatcher?: unknown } = { ...init };
+  delete copy.dispatcher;
+  return copy;
 }
 
 /**
@@ -62,14 +80,20 @@ export function providerConfiguration(hooks: ProviderPolicyHooks): Configuration
       },
       // One way in: the authorization endpoint. Fewer endpoints, fewer things to get wrong.
       pushedAuthorizationRequests: { enabled: false },
-      resourceIndicators: { enabled: false },
+      resourceIndicators: hooks.resourceIndicators,
     },
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     loadExistingGrant: hooks.loadExistingGrant,
     ttl: { ...tokenLifetimes },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    fetch: (url, init) => globalThis.fetch(url, withoutSsrfGuard(init)),
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: hooks.interactionPolicy,
+    },
+    extraTokenClaims: hooks.extraTokenClaims,
+    formats: { customizers: { jwt: hooks.accessTokenCustomizer } },
     renderError: hooks.renderError,
     allowOmittingSingleRegisteredRedirectUri: false,
     discovery: { service_documentation: undefined },

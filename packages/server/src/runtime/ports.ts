@@ -27,6 +27,7 @@ export async function openPorts(config: Config, masterKey: string, logger?: Logg
     opened.push(sql);
     const cache = await openCache({
       redisUrl: config.redisUrl,
+      keyPrefix: config.redisPrefix,
       onError: (error) => logger?.warn({ err: error }, 'cache port trouble'),
     });
     opened.push(cache);

@@ -9,8 +9,8 @@ import { NotAMemberError, resolveContext, switchBusiness } from './session-conte
 const contextBody = {
   type: 'object',
   additionalProperties: false,
-  minProperties: 1,
-  maxProperties: 1,
+  // Exactly one of the two; unknown fields would be stripped by Fastify, so presence is what counts.
+  oneOf: [{ required: ['token'] }, { required: ['sid'] }],
   properties: {
     token: { type: 'string', minLength: 1, maxLength: 16384 },
     sid: { type: 'string', minLength: 1, maxLength: 128 },

@@ -12,6 +12,12 @@ import {
   findClientMetadata,
   rotateClientSecret,
 } from '../../src/clients/client-store.ts';
+import {
+  accessTokenCustomizer,
+  resourceIndicators,
+  sessionIdClaim,
+} from '../../src/oidc/access-token-shape.ts';
+import { interactionPolicyWithBusinessChoice } from '../../src/oidc/business-prompt.ts';
 import { pairwiseSubject } from '../../src/oidc/pairwise-subject.ts';
 import { providerConfiguration } from '../../src/oidc/provider-configuration.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
@@ -93,6 +99,10 @@ async function startProvider(
     postLogoutSuccessSource: async (ctx) => {
       ctx.body = 'signed out';
     },
+    resourceIndicators: resourceIndicators(context),
+    extraTokenClaims: sessionIdClaim(context),
+    accessTokenCustomizer: accessTokenCustomizer(context),
+    interactionPolicy: interactionPolicyWithBusinessChoice(context),
     jwks: { keys: [signingKey] },
     cookieKeys: [randomBytes(32).toString('base64url')],
     secureCookies: false,

@@ -8,7 +8,7 @@ import type { InteractionDependencies } from './sign-in-routes.ts';
 
 /** POST /interaction/:uid/consent: the person allows or denies what the app asked for. */
 export async function consentRoutes(app: FastifyInstance, deps: InteractionDependencies): Promise<void> {
-  app.post<{ Params: { uid: string }; Body: { decision: 'allow' | 'deny'; csrf: string } }>(
+  app.post<{ Params: { uid: string }; Body: { decision: 'allow' | 'deny'; csrf?: string } }>(
     '/interaction/:uid/consent',
     { schema: { params: interactionParams, body: consentBody } },
     async (request, reply) => {

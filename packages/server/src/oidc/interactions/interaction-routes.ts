@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { renderError } from '../../pages/error-page.ts';
+import { businessRoutes } from './business-routes.ts';
 import { consentRoutes } from './consent-routes.ts';
 import { InteractionNotFoundError } from './load-interaction.ts';
 import { sendPage } from './send-page.ts';
@@ -40,4 +41,5 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
   await app.register(signInRoutes, deps);
   await app.register(signUpRoutes, deps);
   await app.register(consentRoutes, deps);
+  await app.register(businessRoutes, deps);
 }

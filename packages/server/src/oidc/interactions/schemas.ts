@@ -5,11 +5,12 @@ export const interactionParams = {
   properties: { uid: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } },
 } as const;
 
-const csrf = { type: 'string', minLength: 1, maxLength: 128 } as const;
+/** Optional here: a missing token is refused like a wrong one (403 and the form again), not as a malformed body. */
+const csrf = { type: 'string', maxLength: 128 } as const;
 
 export const signInBody = {
   type: 'object',
-  required: ['email', 'password', 'csrf'],
+  required: ['email', 'password'],
   properties: {
     email: { type: 'string', maxLength: 320 },
     password: { type: 'string', maxLength: 1024 },
@@ -19,7 +20,7 @@ export const signInBody = {
 
 export const signUpBody = {
   type: 'object',
-  required: ['email', 'name', 'password', 'csrf'],
+  required: ['email', 'name', 'password'],
   properties: {
     email: { type: 'string', maxLength: 320 },
     name: { type: 'string', maxLength: 200 },
@@ -30,6 +31,12 @@ export const signUpBody = {
 
 export const consentBody = {
   type: 'object',
-  required: ['decision', 'csrf'],
+  required: ['decision'],
   properties: { decision: { type: 'string', enum: ['allow', 'deny'] }, csrf },
+} as const;
+
+export const businessBody = {
+  type: 'object',
+  required: ['business_id'],
+  properties: { business_id: { type: 'string', minLength: 1, maxLength: 64 }, csrf },
 } as const;

@@ -3,12 +3,15 @@ import { authenticate } from '../../accounts/sign-in.ts';
 import { csrfToken, verifyCsrfToken } from '../../pages/csrf.ts';
 import { renderSignIn } from '../../pages/sign-in-page.ts';
 import type { ServerContext } from '../../runtime/server-context.ts';
+import { businessPromptName } from '../business-prompt.ts';
 import type { PageKit } from '../page-kit.ts';
 import type { ProviderHolder } from '../provider-holder.ts';
+import { showBusinessChooser } from './business-routes.ts';
 import { approveConsent, isFirstParty, showConsent } from './consent.ts';
 import { finishInteraction, type Interaction, loadInteraction } from './load-interaction.ts';
 import { interactionParams, signInBody } from './schemas.ts';
 import { redirectOrigins, sendPage } from './send-page.ts';
+import { signInLimitsOver } from './sign-in-window.ts';
 
 export interface InteractionDependencies {
   holder: ProviderHolder;
@@ -54,12 +57,15 @@ async function showSignIn(
 
 /** GET /interaction/:uid shows what the prompt needs; POST .../login checks the password. */
 export async function signInRoutes(app: FastifyInstance, deps: InteractionDependencies): Promise<void> {
+  const limits = signInLimitsOver(deps.context.config.signInWindowSeconds);
   app.get<{ Params: { uid: string } }>(
     '/interaction/:uid',
     { schema: { params: interactionParams } },
     async (request, reply) => {
       const interaction = await loadInteraction(deps.holder, request, reply);
       if (interaction.prompt.name === 'login') return showSignIn(deps, request, reply, interaction);
+      if (interaction.prompt.name === businessPromptName)
+        return showBusinessChooser(deps, request, reply, interaction);
       if (await isFirstParty(deps, interaction)) {
         return finishInteraction(deps.holder, request, reply, await approveConsent(deps.holder, interaction));
       }
@@ -67,7 +73,7 @@ export async function signInRoutes(app: FastifyInstance, deps: InteractionDepend
     },
   );
 
-  app.post<{ Params: { uid: string }; Body: { email: string; password: string; csrf: string } }>(
+  app.post<{ Params: { uid: string }; Body: { email: string; password: string; csrf?: string } }>(
     '/interaction/:uid/login',
     { schema: { params: interactionParams, body: signInBody } },
     async (request, reply) => {
@@ -78,7 +84,7 @@ export async function signInRoutes(app: FastifyInstance, deps: InteractionDepend
       }
       const outcome = await authenticate(
         { email, password, ip: request.ip, clientId: String(interaction.params.client_id) },
-        { sql: deps.context.ports.sql, cache: deps.context.ports.cache, logger: request.log },
+        { sql: deps.context.ports.sql, cache: deps.context.ports.cache, logger: request.log, limits },
       );
       if (!outcome.ok) {
         return outcome.reason === 'throttled'

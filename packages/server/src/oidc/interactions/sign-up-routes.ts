@@ -62,7 +62,7 @@ export async function signUpRoutes(app: FastifyInstance, deps: InteractionDepend
 
   app.post<{
     Params: { uid: string };
-    Body: { email: string; name: string; password: string; csrf: string };
+    Body: { email: string; name: string; password: string; csrf?: string };
   }>(
     '/interaction/:uid/signup',
     { schema: { params: interactionParams, body: signUpBody } },
