@@ -1,4 +1,5 @@
 import { sql as rawSql } from 'kysely';
+import { createdAfter, keysetPage, keysetPageSize } from '../ports/sql/keyset-page.ts';
 import type { SqlPort } from '../ports/sql/sql-port.ts';
 import { EmailTakenError, InvalidAccountInputError } from './account-errors.ts';
 import { newAccountId } from './account-id.ts';
@@ -161,24 +162,16 @@ export async function listAccounts(
   sql: SqlPort,
   options: { limit: number; after?: string | undefined },
 ): Promise<AccountPage> {
-  const limit = Math.min(Math.max(Math.trunc(options.limit), 1), maxAccountPageSize);
+  const size = keysetPageSize(options.limit, maxAccountPageSize);
   let query = sql.db
     .selectFrom('account')
     .select(accountColumns)
     .orderBy('created_at')
     .orderBy('id')
-    .limit(limit + 1);
-  const after = options.after;
-  if (after !== undefined) {
-    // Keyset pagination compares in the database, at its microsecond precision, rather than via JS dates.
-    query = query.where(
-      rawSql<boolean>`(created_at, id) > (select cursor.created_at, cursor.id from account as cursor where cursor.id = ${after})`,
-    );
-  }
-  const rows = await query.execute();
-  const page = rows.slice(0, limit).map(toAccount);
-  const last = page.at(-1);
-  return { accounts: page, next: rows.length > limit && last !== undefined ? last.id : null };
+    .limit(size + 1);
+  if (options.after !== undefined) query = query.where(createdAfter('account', options.after));
+  const { rows, next } = keysetPage(await query.execute(), size);
+  return { accounts: rows.map(toAccount), next };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isOpaqueId, newOpaqueId } from './opaque-id.ts';
+import { isOpaqueId, newOpaqueId } from '../identifiers/opaque-id.ts';
 
 const businessIdPrefix = 'biz';
 

@@ -1,5 +1,6 @@
 import { sql as rawSql } from 'kysely';
 import type { CachePort } from '../ports/cache/cache-port.ts';
+import { createdAfter, keysetPage, keysetPageSize } from '../ports/sql/keyset-page.ts';
 import type { SqlPort } from '../ports/sql/sql-port.ts';
 import { SlugTakenError, UnknownBusinessError } from './business-errors.ts';
 import { looksLikeBusinessId, newBusinessId } from './business-id.ts';
@@ -148,24 +149,16 @@ export async function listBusinesses(
   sql: SqlPort,
   options: { limit: number; after?: string | undefined },
 ): Promise<BusinessPage> {
-  const limit = Math.min(Math.max(Math.trunc(options.limit), 1), maxBusinessPageSize);
+  const size = keysetPageSize(options.limit, maxBusinessPageSize);
   let query = sql.db
     .selectFrom('business')
     .select(businessColumns)
     .orderBy('created_at')
     .orderBy('id')
-    .limit(limit + 1);
-  const after = options.after;
-  if (after !== undefined) {
-    // Compared in the database, at its microsecond precision, rather than via JS dates.
-    query = query.where(
-      rawSql<boolean>`(created_at, id) > (select cursor.created_at, cursor.id from business as cursor where cursor.id = ${after})`,
-    );
-  }
-  const rows = await query.execute();
-  const page = rows.slice(0, limit).map(toBusiness);
-  const last = page.at(-1);
-  return { businesses: page, next: rows.length > limit && last !== undefined ? last.id : null };
+    .limit(size + 1);
+  if (options.after !== undefined) query = query.where(createdAfter('business', options.after));
+  const { rows, next } = keysetPage(await query.execute(), size);
+  return { businesses: rows.map(toBusiness), next };
 }
 
 /** Changes the name only: the slug stays, so links and scripts that use it keep working. */

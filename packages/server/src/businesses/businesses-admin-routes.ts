@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { problem, problemSchema, sendProblem } from '../http/problem-details.ts';
+import { refuseLenientBody } from '../http/strict-body.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { businessProblem } from './business-problems.ts';
 import { createBusiness, listBusinesses, requireBusiness } from './business-store.ts';
@@ -20,7 +21,6 @@ import {
 import { toMemberReference } from './member-reference.ts';
 import { memberListViewSchema, memberViewSchema, toMemberView } from './member-view.ts';
 import { addMember, listMembers, removeMember } from './membership-store.ts';
-import { refuseLenientBody } from './strict-body.ts';
 
 /** A name, a slug or an email and a few roles: anything larger is not one of these requests. */
 const bodyLimit = 16 * 1024;

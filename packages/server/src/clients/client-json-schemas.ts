@@ -20,7 +20,7 @@ export const createClientFields = [
 
 /**
  * Body of POST /clients. Fastify's validator strips unknown fields silently, so the route refuses them
- * before validation (see unknownFields): a typo such as "pubic" must not register another kind of client.
+ * before validation (see refuseUnknownFields): a typo such as "pubic" must not register another kind of client.
  */
 export const createClientBodySchema = {
   type: 'object',
@@ -95,9 +95,3 @@ export const clientListSchema = {
   required: ['clients'],
   properties: { clients: { type: 'array', items: clientViewSchema } },
 } as const;
-
-/** The fields of a JSON object body that a route does not know, in the order sent. */
-export function unknownFields(body: unknown, known: readonly string[]): string[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [];
-  return Object.keys(body).filter((field) => !known.includes(field));
-}

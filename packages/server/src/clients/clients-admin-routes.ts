@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { problem, problemSchema, sendProblem } from '../http/problem-details.ts';
+import { refuseUnknownFields } from '../http/strict-body.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { ClientHasNoSecretError, ClientInputError } from './client-errors.ts';
 import type { ClientInput } from './client-input.ts';
@@ -10,7 +11,6 @@ import {
   clientWithSecretSchema,
   createClientBodySchema,
   createClientFields,
-  unknownFields,
 } from './client-json-schemas.ts';
 import { createClient, deleteClient, getClient, listClients, rotateClientSecret } from './client-store.ts';
 
@@ -36,14 +36,7 @@ export async function clientsAdminRoutes(
     '/clients',
     {
       bodyLimit: createBodyLimit,
-      preValidation: async (request, reply) => {
-        const unknown = unknownFields(request.body, createClientFields);
-        if (unknown.length === 0) return;
-        return sendProblem(
-          reply,
-          problem(400, `unknown field ${unknown.join(', ')}; expected ${createClientFields.join(', ')}`),
-        );
-      },
+      preValidation: refuseUnknownFields(createClientFields),
       schema: {
         body: createClientBodySchema,
         response: { 201: clientWithSecretSchema, 400: problemSchema },

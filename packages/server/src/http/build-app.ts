@@ -11,6 +11,7 @@ import { closeConnectionsWhenDraining } from './close-connections-when-draining.
 import { healthRoutes } from './health-routes.ts';
 import { installMetrics } from './metrics.ts';
 import { installProblemHandlers } from './problem-details.ts';
+import { installRequestLog } from './request-log.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 
 export interface AppOptions {
@@ -32,11 +33,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Keeps in-flight requests alive during a graceful shutdown, refuses new ones with 503.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    disableRequestLogging: true,
   });
 
   installSecurityHeaders(app, { https: config.issuer.startsWith('https://') });
   installProblemHandlers(app);
   closeConnectionsWhenDraining(app);
+  installRequestLog(app);
   installMetrics(app);
   await app.register(healthRoutes, { ports });
   if (ports.objects.driver === 'fs') {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { onResponseFinished } from './on-response-finished.ts';
 
 type Observer = { observe(value: number): void };
 
@@ -19,7 +20,7 @@ export function installMetrics(app: FastifyInstance): Registry {
   // The route pattern, not the URL, keeps this map (and label cardinality) bounded.
   const observers = new Map<string, Observer>();
 
-  app.addHook('onResponse', (request, reply, done) => {
+  onResponseFinished(app, (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const id = `${request.method} ${route} ${reply.statusCode}`;
     let observer = observers.get(id);
@@ -28,7 +29,6 @@ export function installMetrics(app: FastifyInstance): Registry {
       observers.set(id, observer);
     }
     observer.observe(reply.elapsedTime / 1000);
-    done();
   });
 
   app.get(

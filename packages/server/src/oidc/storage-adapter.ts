@@ -248,7 +248,7 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
   ): Promise<void> {
     // `consumed` lives in consumed_at only, so the conditional update in consume() is the one truth.
     const { consumed, ...stored } = payload;
-    await db
+    const result = await db
       .insertInto('oidc_payload')
       .values({
         model,
@@ -271,8 +271,10 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
           consumed_at: eb.fn.coalesce('oidc_payload.consumed_at', 'excluded.consumed_at'),
         })),
       )
-      .execute();
-    await invalidate(model, id);
+      // xmax is 0 for a row this statement inserted: a brand-new id that no reader can have cached.
+      .returning(rawSql<boolean>`(xmax = 0)`.as('inserted'))
+      .executeTakeFirst();
+    if (result?.inserted !== true) await invalidate(model, id);
   }
 
   async function destroy(model: string, id: string): Promise<void> {

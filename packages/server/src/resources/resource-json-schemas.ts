@@ -18,7 +18,7 @@ export const createResourceServerFields = [
 
 /**
  * Body of POST /resources. Fastify's validator strips unknown fields silently, so the route refuses them
- * before validation (see unknownFields). The key is left open on purpose: were its private members
+ * before validation (see refuseUnknownFields). The key is left open on purpose: were its private members
  * stripped silently, a pasted private key would look accepted; the domain refuses it with a message.
  */
 export const createResourceServerBodySchema = {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { unknownFields } from '../clients/client-json-schemas.ts';
 import { problem, problemSchema, sendProblem } from '../http/problem-details.ts';
+import { refuseUnknownFields } from '../http/strict-body.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import {
   audienceParamsSchema,
@@ -47,17 +47,7 @@ export async function resourcesAdminRoutes(
     '/resources',
     {
       bodyLimit: createBodyLimit,
-      preValidation: async (request, reply) => {
-        const unknown = unknownFields(request.body, createResourceServerFields);
-        if (unknown.length === 0) return;
-        return sendProblem(
-          reply,
-          problem(
-            400,
-            `unknown field ${unknown.join(', ')}; expected ${createResourceServerFields.join(', ')}`,
-          ),
-        );
-      },
+      preValidation: refuseUnknownFields(createResourceServerFields),
       schema: {
         body: createResourceServerBodySchema,
         response: { 201: resourceServerViewSchema, 400: problemSchema, 409: problemSchema },

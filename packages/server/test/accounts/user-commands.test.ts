@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Command } from 'commander';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { accountsAdminRoutes } from '../../src/accounts/accounts-admin-routes.ts';
 import { authenticate } from '../../src/accounts/sign-in.ts';
 import { registerUserCommands } from '../../src/accounts/user-commands.ts';
-import type { AdminOperation } from '../../src/cli/admin-access.ts';
-import { createAdminClient } from '../../src/cli/admin-client.ts';
-import type { CliContext } from '../../src/cli/cli-context.ts';
-import { installProblemHandlers } from '../../src/http/problem-details.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
+import { adminRoutesApp, listenLocally } from '../support/admin-app.ts';
+import { guichetWith, onTheData, ways } from '../support/cli-harness.ts';
 import { type OpenedSql, sqlDrivers, testServerContext, uniqueEmail } from './accounts-fixtures.ts';
 
 const password = 'piped password 1';
@@ -22,17 +19,7 @@ interface UserJson {
   disabledAt: string | null;
 }
 
-type Runner = <T>(operation: AdminOperation<T>) => Promise<T>;
-
-/** Runs `guichet <args>` with the given way to reach the data and the given standard input. */
-async function guichet(run: Runner, args: string[], stdin = ''): Promise<string> {
-  const printed: string[] = [];
-  const cli: CliContext = { run, print: (line) => printed.push(line), readStdin: async () => stdin };
-  const program = new Command('guichet').exitOverride().configureOutput({ writeErr: () => {} });
-  registerUserCommands(program, cli);
-  await program.parseAsync(args, { from: 'user' });
-  return printed.join('\n');
-}
+const guichet = guichetWith(registerUserCommands);
 
 const pglite = sqlDrivers[0];
 assert.ok(pglite);
@@ -43,20 +30,13 @@ describe('guichet users commands', {
   let opened: OpenedSql;
   let server: { context: ServerContext; dispose(): Promise<void> };
   let app: FastifyInstance;
-  let local: Runner;
-  let remote: Runner;
+  let url: string;
 
   before(async () => {
     opened = await pglite.open();
     server = await testServerContext(opened.sql);
-    app = Fastify();
-    installProblemHandlers(app);
-    // Mounted where the admin scope mounts it; the admin token check is the admin scope's, not tested here.
-    await app.register(accountsAdminRoutes, { context: server.context, prefix: '/admin/v1' });
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    const client = createAdminClient(url, 'unused-token');
-    local = (operation) => operation.local(server.context);
-    remote = (operation) => operation.remote(client);
+    app = await adminRoutesApp(accountsAdminRoutes, server.context);
+    url = await listenLocally(app);
   });
   after(async () => {
     await app?.close();
@@ -64,15 +44,15 @@ describe('guichet users commands', {
     await opened?.dispose();
   });
 
-  for (const [way, runner] of [
-    ['directly on the data', () => local],
-    ['through the admin API', () => remote],
-  ] as const) {
+  for (const [way, run] of ways(
+    () => server.context,
+    () => url,
+  )) {
     it(`creates a user from a piped password and prints it as JSON, ${way}`, async () => {
       const email = uniqueEmail('cli');
       const output = await guichet(
-        runner(),
         ['users', 'create', '--email', email, '--name', 'Cli User'],
+        run,
         `${password}\n`,
       );
       const user = JSON.parse(output) as UserJson;
@@ -89,45 +69,46 @@ describe('guichet users commands', {
     it(`refuses an empty password and a taken email, ${way}`, async () => {
       const email = uniqueEmail('cli');
       await assert.rejects(
-        guichet(runner(), ['users', 'create', '--email', email, '--name', 'N'], '\n'),
+        guichet(['users', 'create', '--email', email, '--name', 'N'], run, '\n'),
         /no password/,
       );
-      await guichet(runner(), ['users', 'create', '--email', email, '--name', 'N'], password);
+      await guichet(['users', 'create', '--email', email, '--name', 'N'], run, password);
       await assert.rejects(
-        guichet(runner(), ['users', 'create', '--email', email.toUpperCase(), '--name', 'N'], password),
+        guichet(['users', 'create', '--email', email.toUpperCase(), '--name', 'N'], run, password),
         /already exists/,
       );
       await assert.rejects(
-        guichet(runner(), ['users', 'create', '--email', uniqueEmail(), '--name', 'N'], 'short\n'),
+        guichet(['users', 'create', '--email', uniqueEmail(), '--name', 'N'], run, 'short\n'),
         /at least 8/,
       );
     });
 
     it(`lists users as a JSON array, page by page, ${way}`, async () => {
-      const all = JSON.parse(await guichet(runner(), ['users', 'list', '--limit', '500'])) as UserJson[];
+      const all = JSON.parse(await guichet(['users', 'list', '--limit', '500'], run)) as UserJson[];
       assert.ok(Array.isArray(all) && all.length >= 2);
-      const first = JSON.parse(await guichet(runner(), ['users', 'list', '--limit', '1'])) as UserJson[];
+      const first = JSON.parse(await guichet(['users', 'list', '--limit', '1'], run)) as UserJson[];
       assert.deepEqual(first, all.slice(0, 1));
       const firstId = first[0]?.id ?? assert.fail('no user');
-      const rest = JSON.parse(await guichet(runner(), ['users', 'list', '--after', firstId])) as UserJson[];
+      const rest = JSON.parse(await guichet(['users', 'list', '--after', firstId], run)) as UserJson[];
       assert.deepEqual(rest, all.slice(1));
     });
 
     it(`disables a user and fails for an unknown id, ${way}`, async () => {
       const email = uniqueEmail('cli');
       const user = JSON.parse(
-        await guichet(runner(), ['users', 'create', '--email', email, '--name', 'N'], password),
+        await guichet(['users', 'create', '--email', email, '--name', 'N'], run, password),
       ) as UserJson;
-      const disabled = JSON.parse(await guichet(runner(), ['users', 'disable', user.id])) as UserJson;
+      const disabled = JSON.parse(await guichet(['users', 'disable', user.id], run)) as UserJson;
       assert.equal(disabled.id, user.id);
       assert.notEqual(disabled.disabledAt, null);
       const { sql, cache } = server.context.ports;
       assert.equal((await authenticate({ email, password, ip: '192.0.2.10' }, { sql, cache })).ok, false);
-      await assert.rejects(guichet(runner(), ['users', 'disable', 'acc_nobody']), /no user acc_nobody/);
+      await assert.rejects(guichet(['users', 'disable', 'acc_nobody'], run), /no user acc_nobody/);
     });
   }
 
   it('refuses a page size out of range before doing anything', async () => {
-    await assert.rejects(guichet(local, ['users', 'list', '--limit', '0']), /between 1 and 500/);
+    const local = onTheData(() => server.context);
+    await assert.rejects(guichet(['users', 'list', '--limit', '0'], local), /between 1 and 500/);
   });
 });

@@ -1,67 +1,39 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Command } from 'commander';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { registerBusinessCommands } from '../../src/businesses/business-commands.ts';
 import type { BusinessView } from '../../src/businesses/business-view.ts';
 import { businessesAdminRoutes } from '../../src/businesses/businesses-admin-routes.ts';
 import type { MemberView } from '../../src/businesses/member-view.ts';
 import { roleIn } from '../../src/businesses/membership-store.ts';
-import { createAdminClient } from '../../src/cli/admin-client.ts';
 import type { CliContext } from '../../src/cli/cli-context.ts';
-import { installProblemHandlers } from '../../src/http/problem-details.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
-import { createTestContext, sqlDrivers, type TestSql } from '../support/domain-test-context.ts';
+import { type AdminAppUnderTest, adminAppUnderTest, listenLocally } from '../support/admin-app.ts';
+import { guichetWith, ways } from '../support/cli-harness.ts';
+import { sqlDrivers } from '../support/domain-test-context.ts';
 import { removeFreshPgliteDirs } from '../support/pglite-template.ts';
 import { newAccount, recordMembershipEvents, uniqueWord } from './businesses-fixtures.ts';
 
 after(removeFreshPgliteDirs);
 
-/** Runs `guichet <args>` with the given way to reach the data; returns what it printed. */
-async function guichet(args: string[], run: CliContext['run']): Promise<string> {
-  const lines: string[] = [];
-  const program = new Command('guichet')
-    .exitOverride()
-    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  registerBusinessCommands(program, { run, print: (line) => lines.push(line), readStdin: async () => '' });
-  await program.parseAsync(args, { from: 'user' });
-  return lines.join('\n');
-}
+const guichet = guichetWith(registerBusinessCommands);
 
 async function guichetJson<T>(args: string[], run: CliContext['run']): Promise<T> {
   return JSON.parse(await guichet(args, run)) as T;
 }
 
-/** The same commands, once on the data itself and once through the admin API of a running server. */
-function ways(context: () => ServerContext, serverUrl: () => string): Array<[string, CliContext['run']]> {
-  return [
-    ['local', (operation) => operation.local(context())],
-    ['remote', (operation) => operation.remote(createAdminClient(serverUrl(), 'unused-in-this-test'))],
-  ];
-}
-
 for (const driver of sqlDrivers) {
   describe(`guichet businesses commands on ${driver.name}`, { skip: driver.skip }, () => {
-    let database: TestSql;
+    let under: AdminAppUnderTest;
     let context: ServerContext;
-    let disposeContext: () => Promise<void>;
-    let app: FastifyInstance;
     let url: string;
 
     before(async () => {
-      database = await driver.fresh();
-      ({ context, dispose: disposeContext } = await createTestContext({ sql: database.sql }));
-      app = Fastify();
-      installProblemHandlers(app);
-      await app.register(businessesAdminRoutes, { prefix: '/admin/v1', context });
-      url = await app.listen({ port: 0, host: '127.0.0.1' });
+      under = await adminAppUnderTest(driver, businessesAdminRoutes);
+      context = under.context;
+      url = await listenLocally(under.app);
     });
 
-    after(async () => {
-      await app?.close();
-      await disposeContext?.();
-      await database?.dispose();
-    });
+    after(() => under?.close());
 
     for (const [way, run] of ways(
       () => context,

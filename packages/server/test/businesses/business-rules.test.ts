@@ -13,8 +13,8 @@ import { checkedRoles, isRoleName } from '../../src/businesses/business-roles.ts
 import { checkedSlug, firstFreeSlug, isValidSlug, slugFromName } from '../../src/businesses/business-slug.ts';
 import { toMemberReference } from '../../src/businesses/member-reference.ts';
 import { parseMembershipChangedEvent } from '../../src/businesses/membership-events.ts';
-import { isOpaqueId, newOpaqueId } from '../../src/businesses/opaque-id.ts';
-import { lenientBodyFaults } from '../../src/businesses/strict-body.ts';
+import { lenientBodyFaults } from '../../src/http/strict-body.ts';
+import { isOpaqueId, newOpaqueId } from '../../src/identifiers/opaque-id.ts';
 
 function refusedField(action: () => unknown): string {
   try {

@@ -1,59 +1,34 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { BusinessPageView, BusinessView } from '../../src/businesses/business-view.ts';
 import { businessesAdminRoutes } from '../../src/businesses/businesses-admin-routes.ts';
 import type { MemberView } from '../../src/businesses/member-view.ts';
 import { roleIn } from '../../src/businesses/membership-store.ts';
-import { installProblemHandlers, problemContentType } from '../../src/http/problem-details.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
-import { createTestContext, sqlDrivers, type TestSql } from '../support/domain-test-context.ts';
+import { type AdminAppUnderTest, adminAppUnderTest } from '../support/admin-app.ts';
+import { sqlDrivers } from '../support/domain-test-context.ts';
 import { removeFreshPgliteDirs } from '../support/pglite-template.ts';
+import { problemOf } from '../support/problem-response.ts';
 import { newAccount, recordMembershipEvents, uniqueWord } from './businesses-fixtures.ts';
 
 after(removeFreshPgliteDirs);
-
-interface ProblemJson {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  field?: string;
-  slug?: string;
-}
-
-function problemOf(response: LightMyRequestResponse, status: number): ProblemJson {
-  assert.equal(response.statusCode, status, response.body);
-  assert.equal(response.headers['content-type'], problemContentType);
-  const body = response.json<ProblemJson>();
-  assert.equal(body.status, status);
-  assert.ok(body.title);
-  return body;
-}
 
 const unknownBusinessId = 'biz_aaaaaaaaaaaaaaaaaaaaaaaaaa';
 
 for (const driver of sqlDrivers) {
   describe(`businesses admin routes on ${driver.name}`, { skip: driver.skip }, () => {
-    let database: TestSql;
+    let under: AdminAppUnderTest;
     let context: ServerContext;
-    let disposeContext: () => Promise<void>;
     let app: FastifyInstance;
 
     before(async () => {
-      database = await driver.fresh();
-      ({ context, dispose: disposeContext } = await createTestContext({ sql: database.sql }));
-      app = Fastify({ bodyLimit: 1024 * 1024 });
-      installProblemHandlers(app);
-      await app.register(businessesAdminRoutes, { prefix: '/admin/v1', context });
-      await app.ready();
+      // Above the routes' own limits, so that those are what a large body meets.
+      under = await adminAppUnderTest(driver, businessesAdminRoutes, { bodyLimit: 1024 * 1024 });
+      ({ context, app } = under);
     });
 
-    after(async () => {
-      await app?.close();
-      await disposeContext?.();
-      await database?.dispose();
-    });
+    after(() => under?.close());
 
     function post(url: string, body: unknown): Promise<LightMyRequestResponse> {
       return app.inject({ method: 'POST', url: `/admin/v1${url}`, payload: body as object });

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { clientCacheTtlMs } from '../../src/clients/client-row-cache.ts';
 import {
   createClient,
@@ -9,57 +7,29 @@ import {
   findClientMetadata,
   rotateClientSecret,
 } from '../../src/clients/client-store.ts';
-import type { CachePort } from '../../src/ports/cache/cache-port.ts';
-import { createRedisCache } from '../../src/ports/cache/redis-driver.ts';
-import { openPostgresSql } from '../../src/ports/sql/postgres-driver.ts';
-import type { SqlPort } from '../../src/ports/sql/sql-port.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
 import { createTestContext, newMasterKey, sqlDrivers, type TestSql } from '../support/domain-test-context.ts';
 import { removeFreshPgliteDirs } from '../support/pglite-template.ts';
-import { serviceGate, testRedisUrl } from '../support/services.ts';
+import { serviceGate } from '../support/services.ts';
+import { type Instance, msUntil, type TwoInstances, twoInstances } from '../support/two-instances.ts';
 
 after(removeFreshPgliteDirs);
 
 const postgresSkip = await serviceGate('postgres');
 const redisSkip = postgresSkip || (await serviceGate('redis'));
-const postgres = sqlDrivers.find((driver) => driver.name === 'postgres');
 
 /** Polls until the instance serves `expected` as the secret (undefined: no client); returns the wait in ms. */
-async function msUntilSecret(
+function msUntilSecret(
   context: ServerContext,
   clientId: string,
   expected: string | undefined,
   limitMs: number,
 ): Promise<number> {
-  const start = performance.now();
-  for (;;) {
+  const served = async () => {
     const metadata = await findClientMetadata(context, clientId);
-    if (metadata?.client_secret === expected && (expected !== undefined || metadata === undefined)) {
-      return performance.now() - start;
-    }
-    const elapsed = performance.now() - start;
-    if (elapsed > limitMs) assert.fail(`still not ${String(expected)} after ${Math.round(elapsed)} ms`);
-    await delay(20);
-  }
-}
-
-interface Instance {
-  context: ServerContext;
-  dispose(): Promise<void>;
-}
-
-/** Another server instance on the same PostgreSQL database: its own connection pool and cache port. */
-async function instanceOn(url: string, cache: CachePort | undefined, masterKey: string): Promise<Instance> {
-  const sql: SqlPort = await openPostgresSql(url);
-  const { context, dispose } = await createTestContext({ sql, masterKey, ...(cache ? { cache } : {}) });
-  return {
-    context,
-    dispose: async () => {
-      await dispose();
-      await cache?.close();
-      await sql.close();
-    },
+    return metadata?.client_secret === expected && (expected !== undefined || metadata === undefined);
   };
+  return msUntil(served, String(expected), limitMs);
 }
 
 for (const driver of sqlDrivers) {
@@ -99,26 +69,16 @@ for (const driver of sqlDrivers) {
 }
 
 describe('client cache across instances sharing Redis', { skip: redisSkip }, () => {
-  let database: TestSql;
+  let instances: TwoInstances;
   let a: Instance;
   let b: Instance;
 
   before(async () => {
-    assert.ok(postgres);
-    database = await postgres.fresh();
-    assert.ok(database.url);
-    const masterKey = newMasterKey();
-    // One deployment: both instances share the key prefix, each has its own Redis connections.
-    const keyPrefix = `guichet-test-${randomBytes(6).toString('hex')}:`;
-    a = await instanceOn(database.url, await createRedisCache(testRedisUrl, { keyPrefix }), masterKey);
-    b = await instanceOn(database.url, await createRedisCache(testRedisUrl, { keyPrefix }), masterKey);
+    instances = await twoInstances('redis');
+    ({ a, b } = instances);
   });
 
-  after(async () => {
-    await a?.dispose();
-    await b?.dispose();
-    await database?.dispose();
-  });
+  after(() => instances?.dispose());
 
   it('stops serving a rotated secret on the other instance as soon as the event arrives', async () => {
     const created = await createClient(a.context, {
@@ -150,25 +110,16 @@ describe('client cache across instances sharing Redis', { skip: redisSkip }, () 
 });
 
 describe('client cache when the event is lost', { skip: postgresSkip }, () => {
-  let database: TestSql;
+  let instances: TwoInstances;
   let a: Instance;
   let b: Instance;
 
   before(async () => {
-    assert.ok(postgres);
-    database = await postgres.fresh();
-    assert.ok(database.url);
-    const masterKey = newMasterKey();
-    // Separate in-process caches: nothing carries the event from a to b.
-    a = await instanceOn(database.url, undefined, masterKey);
-    b = await instanceOn(database.url, undefined, masterKey);
+    instances = await twoInstances('separate-memory');
+    ({ a, b } = instances);
   });
 
-  after(async () => {
-    await a?.dispose();
-    await b?.dispose();
-    await database?.dispose();
-  });
+  after(() => instances?.dispose());
 
   it('still stops serving a rotated secret within clientCacheTtlMs', async () => {
     const created = await createClient(a.context, {

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Command } from 'commander';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { createAdminClient } from '../../src/cli/admin-client.ts';
-import type { CliContext } from '../../src/cli/cli-context.ts';
 import { registerClientCommands } from '../../src/clients/client-commands.ts';
 import { findClientMetadata } from '../../src/clients/client-store.ts';
 import { clientsAdminRoutes } from '../../src/clients/clients-admin-routes.ts';
-import { installProblemHandlers } from '../../src/http/problem-details.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
-import { createTestContext, sqlDrivers, type TestSql } from '../support/domain-test-context.ts';
+import { type AdminAppUnderTest, adminAppUnderTest, listenLocally } from '../support/admin-app.ts';
+import { guichetWith, ways } from '../support/cli-harness.ts';
+import { sqlDrivers } from '../support/domain-test-context.ts';
 import { removeFreshPgliteDirs } from '../support/pglite-template.ts';
 
 after(removeFreshPgliteDirs);
@@ -26,47 +23,21 @@ interface ClientJson {
   subject_type: string;
 }
 
-/** Runs `guichet <args>` with the given way to reach the data; returns what it printed. */
-async function guichet(args: string[], run: CliContext['run']): Promise<string> {
-  const lines: string[] = [];
-  const program = new Command('guichet')
-    .exitOverride()
-    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  registerClientCommands(program, { run, print: (line) => lines.push(line), readStdin: async () => '' });
-  await program.parseAsync(args, { from: 'user' });
-  return lines.join('\n');
-}
-
-/** The same commands, once on the data itself and once through the admin API of a running server. */
-function ways(context: () => ServerContext, serverUrl: () => string): Array<[string, CliContext['run']]> {
-  return [
-    ['local', (operation) => operation.local(context())],
-    ['remote', (operation) => operation.remote(createAdminClient(serverUrl(), 'unused-in-this-test'))],
-  ];
-}
+const guichet = guichetWith(registerClientCommands);
 
 for (const driver of sqlDrivers) {
   describe(`guichet clients commands on ${driver.name}`, { skip: driver.skip }, () => {
-    let database: TestSql;
+    let under: AdminAppUnderTest;
     let context: ServerContext;
-    let disposeContext: () => Promise<void>;
-    let app: FastifyInstance;
     let url: string;
 
     before(async () => {
-      database = await driver.fresh();
-      ({ context, dispose: disposeContext } = await createTestContext({ sql: database.sql }));
-      app = Fastify();
-      installProblemHandlers(app);
-      await app.register(clientsAdminRoutes, { prefix: '/admin/v1', context });
-      url = await app.listen({ port: 0, host: '127.0.0.1' });
+      under = await adminAppUnderTest(driver, clientsAdminRoutes);
+      context = under.context;
+      url = await listenLocally(under.app);
     });
 
-    after(async () => {
-      await app?.close();
-      await disposeContext?.();
-      await database?.dispose();
-    });
+    after(() => under?.close());
 
     for (const [way, run] of ways(
       () => context,

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { findClientMetadata } from '../../src/clients/client-store.ts';
 import { clientsAdminRoutes } from '../../src/clients/clients-admin-routes.ts';
-import { installProblemHandlers, problemContentType } from '../../src/http/problem-details.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
-import { createTestContext, sqlDrivers, type TestSql } from '../support/domain-test-context.ts';
+import { type AdminAppUnderTest, adminAppUnderTest } from '../support/admin-app.ts';
+import { sqlDrivers } from '../support/domain-test-context.ts';
 import { removeFreshPgliteDirs } from '../support/pglite-template.ts';
+import { problemOf } from '../support/problem-response.ts';
 
 after(removeFreshPgliteDirs);
 
@@ -19,36 +20,19 @@ interface ClientJson {
   [field: string]: unknown;
 }
 
-function problemOf(response: LightMyRequestResponse, status: number): { detail?: string; status: number } {
-  assert.equal(response.statusCode, status, response.body);
-  assert.equal(response.headers['content-type'], problemContentType);
-  const body = response.json<{ detail?: string; status: number; title: string }>();
-  assert.equal(body.status, status);
-  assert.ok(body.title);
-  return body;
-}
-
 for (const driver of sqlDrivers) {
   describe(`clients admin routes on ${driver.name}`, { skip: driver.skip }, () => {
-    let database: TestSql;
+    let under: AdminAppUnderTest;
     let context: ServerContext;
-    let disposeContext: () => Promise<void>;
     let app: FastifyInstance;
 
     before(async () => {
-      database = await driver.fresh();
-      ({ context, dispose: disposeContext } = await createTestContext({ sql: database.sql }));
-      app = Fastify({ bodyLimit: 1024 * 1024 });
-      installProblemHandlers(app);
-      await app.register(clientsAdminRoutes, { prefix: '/admin/v1', context });
-      await app.ready();
+      // Above the routes' own limits, so that those are what a large body meets.
+      under = await adminAppUnderTest(driver, clientsAdminRoutes, { bodyLimit: 1024 * 1024 });
+      ({ context, app } = under);
     });
 
-    after(async () => {
-      await app?.close();
-      await disposeContext?.();
-      await database?.dispose();
-    });
+    after(() => under?.close());
 
     async function create(body: unknown): Promise<LightMyRequestResponse> {
       return app.inject({ method: 'POST', url: '/admin/v1/clients', payload: body as object });

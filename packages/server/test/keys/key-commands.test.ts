@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Command, CommanderError } from 'commander';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { createAdminClient } from '../../src/cli/admin-client.ts';
-import type { CliContext } from '../../src/cli/cli-context.ts';
-import { installProblemHandlers } from '../../src/http/problem-details.ts';
+import { CommanderError } from 'commander';
+import type { FastifyInstance } from 'fastify';
 import { ensureSigningKeys } from '../../src/keys/ensure-signing-keys.ts';
 import { registerKeyCommands } from '../../src/keys/key-commands.ts';
 import { keysAdminRoutes } from '../../src/keys/keys-admin-routes.ts';
@@ -14,21 +11,14 @@ import type { RotationResult } from '../../src/keys/rotate-signing-keys.ts';
 import { defaultKeepPreviousSeconds } from '../../src/keys/rotation-window.ts';
 import type { SigningKeyView } from '../../src/keys/signing-key-view.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
+import { adminRoutesApp, listenLocally } from '../support/admin-app.ts';
+import { guichetWith, onTheData, ways } from '../support/cli-harness.ts';
 import { removeFreshPgliteDirs } from '../support/pglite-template.ts';
 import { keysContext, serverContextAround, sqlDrivers, type TestSql } from './keys-test-support.ts';
 
 after(removeFreshPgliteDirs);
 
-/** Runs `guichet <args>` with the given way to reach the data; returns what it printed. */
-async function guichet(args: string[], run: CliContext['run']): Promise<string> {
-  const lines: string[] = [];
-  const program = new Command('guichet')
-    .exitOverride()
-    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  registerKeyCommands(program, { run, print: (line) => lines.push(line), readStdin: async () => '' });
-  await program.parseAsync(args, { from: 'user' });
-  return lines.join('\n');
-}
+const guichet = guichetWith(registerKeyCommands);
 
 for (const driver of sqlDrivers) {
   describe(`guichet keys commands on ${driver.name}`, { skip: driver.skip }, () => {
@@ -44,10 +34,8 @@ for (const driver of sqlDrivers) {
       context = keysContext(database.sql);
       ({ context: serverContext, dispose: disposeServerContext } = await serverContextAround(context));
       await ensureSigningKeys(context);
-      app = Fastify();
-      installProblemHandlers(app);
-      await app.register(keysAdminRoutes, { prefix: '/admin/v1', context });
-      url = await app.listen({ port: 0, host: '127.0.0.1' });
+      app = await adminRoutesApp(keysAdminRoutes, context);
+      url = await listenLocally(app);
     });
 
     after(async () => {
@@ -57,12 +45,10 @@ for (const driver of sqlDrivers) {
       await database?.dispose();
     });
 
-    const ways: Array<[string, CliContext['run']]> = [
-      ['local', (operation) => operation.local(serverContext)],
-      ['remote', (operation) => operation.remote(createAdminClient(url, 'unused-in-this-test'))],
-    ];
-
-    for (const [way, run] of ways) {
+    for (const [way, run] of ways(
+      () => serverContext,
+      () => url,
+    )) {
       it(`lists and rotates the keys, printing JSON (${way})`, async () => {
         const listText = await guichet(['keys', 'list'], run);
         assert.doesNotMatch(listText, /"d":/);
@@ -104,7 +90,8 @@ for (const driver of sqlDrivers) {
     }
 
     it('refuses a bad --keep-previous or --rsa-bits before touching anything', async () => {
-      const before = await guichet(['keys', 'list'], ways[0]?.[1] ?? assert.fail());
+      const local = onTheData(() => serverContext);
+      const before = await guichet(['keys', 'list'], local);
       for (const args of [
         ['keys', 'rotate', '--keep-previous', '-5'],
         ['keys', 'rotate', '--keep-previous', 'soon'],
@@ -116,7 +103,7 @@ for (const driver of sqlDrivers) {
           (error: unknown) => error instanceof CommanderError,
         );
       }
-      assert.equal(await guichet(['keys', 'list'], ways[0]?.[1] ?? assert.fail()), before);
+      assert.equal(await guichet(['keys', 'list'], local), before);
     });
   });
 }

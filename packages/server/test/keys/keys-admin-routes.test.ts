@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createLocalJWKSet, importJWK, jwtVerify, SignJWT } from 'jose';
-import { installProblemHandlers, problemContentType } from '../../src/http/problem-details.ts';
+import { problemContentType } from '../../src/http/problem-details.ts';
 import { ensureSigningKeys } from '../../src/keys/ensure-signing-keys.ts';
 import { keysAdminRoutes } from '../../src/keys/keys-admin-routes.ts';
 import type { KeysContext } from '../../src/keys/keys-context.ts';
@@ -10,6 +10,7 @@ import { loadProviderJwks, publicJwks } from '../../src/keys/provider-jwks.ts';
 import type { RotationResult } from '../../src/keys/rotate-signing-keys.ts';
 import { defaultKeepPreviousSeconds } from '../../src/keys/rotation-window.ts';
 import type { SigningKeyView } from '../../src/keys/signing-key-view.ts';
+import { adminRoutesApp } from '../support/admin-app.ts';
 import { removeFreshPgliteDirs } from '../support/pglite-template.ts';
 import { keysContext, sqlDrivers, type TestSql } from './keys-test-support.ts';
 
@@ -42,10 +43,7 @@ for (const driver of sqlDrivers) {
       database = await driver.fresh();
       context = keysContext(database.sql);
       await ensureSigningKeys(context);
-      app = Fastify();
-      installProblemHandlers(app);
-      await app.register(keysAdminRoutes, { prefix: '/admin/v1', context });
-      await app.ready();
+      app = await adminRoutesApp(keysAdminRoutes, context);
     });
 
     after(async () => {

@@ -3,16 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Command } from 'commander';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { createAdminClient } from '../../src/cli/admin-client.ts';
 import type { CliContext } from '../../src/cli/cli-context.ts';
-import { installProblemHandlers } from '../../src/http/problem-details.ts';
 import { registerResourceCommands } from '../../src/resources/resource-commands.ts';
 import { resourceServerForToken } from '../../src/resources/resource-server-store.ts';
 import { resourcesAdminRoutes } from '../../src/resources/resources-admin-routes.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
-import { createTestContext, sqlDrivers, type TestSql } from '../support/domain-test-context.ts';
+import { type AdminAppUnderTest, adminAppUnderTest, listenLocally } from '../support/admin-app.ts';
+import { guichetWith, ways } from '../support/cli-harness.ts';
+import { sqlDrivers } from '../support/domain-test-context.ts';
 import { removeFreshPgliteDirs } from '../support/pglite-template.ts';
 import { resourceKeyPair } from './resource-keys.ts';
 
@@ -31,43 +29,21 @@ interface ResourceJson {
   encryption_enc?: string;
 }
 
-/** Runs `guichet <args>` with the given way to reach the data; returns what it printed. */
-async function guichet(args: string[], run: CliContext['run']): Promise<string> {
-  const lines: string[] = [];
-  const program = new Command('guichet')
-    .exitOverride()
-    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  registerResourceCommands(program, { run, print: (line) => lines.push(line), readStdin: async () => '' });
-  await program.parseAsync(args, { from: 'user' });
-  return lines.join('\n');
-}
-
-/** The same commands, once on the data itself and once through the admin API of a running server. */
-function ways(context: () => ServerContext, serverUrl: () => string): Array<[string, CliContext['run']]> {
-  return [
-    ['local', (operation) => operation.local(context())],
-    ['remote', (operation) => operation.remote(createAdminClient(serverUrl(), 'unused-in-this-test'))],
-  ];
-}
+const guichet = guichetWith(registerResourceCommands);
 
 for (const driver of sqlDrivers) {
   describe(`guichet resources commands on ${driver.name}`, { skip: driver.skip }, () => {
-    let database: TestSql;
+    let under: AdminAppUnderTest;
     let context: ServerContext;
-    let disposeContext: () => Promise<void>;
-    let app: FastifyInstance;
     let url: string;
     let dir: string;
     let publicKeyFile: string;
     let privateKeyFile: string;
 
     before(async () => {
-      database = await driver.fresh();
-      ({ context, dispose: disposeContext } = await createTestContext({ sql: database.sql }));
-      app = Fastify();
-      installProblemHandlers(app);
-      await app.register(resourcesAdminRoutes, { prefix: '/admin/v1', context });
-      url = await app.listen({ port: 0, host: '127.0.0.1' });
+      under = await adminAppUnderTest(driver, resourcesAdminRoutes);
+      context = under.context;
+      url = await listenLocally(under.app);
       dir = await mkdtemp(path.join(os.tmpdir(), 'guichet-resource-keys-'));
       publicKeyFile = path.join(dir, 'public.jwk.json');
       privateKeyFile = path.join(dir, 'private.jwk.json');
@@ -76,9 +52,7 @@ for (const driver of sqlDrivers) {
     });
 
     after(async () => {
-      await app?.close();
-      await disposeContext?.();
-      await database?.dispose();
+      await under?.close();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 

@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { CachePort } from '../../src/ports/cache/cache-port.ts';
-import { createRedisCache } from '../../src/ports/cache/redis-driver.ts';
-import { openPostgresSql } from '../../src/ports/sql/postgres-driver.ts';
-import type { SqlPort } from '../../src/ports/sql/sql-port.ts';
 import type { AccessTokenFormat } from '../../src/resources/access-token-format.ts';
 import { resourceServerCacheTtlMs } from '../../src/resources/resource-server-cache.ts';
 import {
@@ -16,48 +11,23 @@ import {
 import type { ServerContext } from '../../src/runtime/server-context.ts';
 import { createTestContext, sqlDrivers, type TestSql } from '../support/domain-test-context.ts';
 import { removeFreshPgliteDirs } from '../support/pglite-template.ts';
-import { serviceGate, testRedisUrl } from '../support/services.ts';
+import { serviceGate } from '../support/services.ts';
+import { type Instance, msUntil, type TwoInstances, twoInstances } from '../support/two-instances.ts';
 
 after(removeFreshPgliteDirs);
 
 const postgresSkip = await serviceGate('postgres');
 const redisSkip = postgresSkip || (await serviceGate('redis'));
-const postgres = sqlDrivers.find((driver) => driver.name === 'postgres');
 
 /** Polls until the instance serves `expected` as the format (undefined: unknown); returns the wait in ms. */
-async function msUntilFormat(
+function msUntilFormat(
   context: ServerContext,
   audience: string,
   expected: AccessTokenFormat | undefined,
   limitMs: number,
 ): Promise<number> {
-  const start = performance.now();
-  for (;;) {
-    if ((await resourceServerForToken(context, audience))?.format === expected)
-      return performance.now() - start;
-    const elapsed = performance.now() - start;
-    if (elapsed > limitMs) assert.fail(`still not ${String(expected)} after ${Math.round(elapsed)} ms`);
-    await delay(20);
-  }
-}
-
-interface Instance {
-  context: ServerContext;
-  dispose(): Promise<void>;
-}
-
-/** Another server instance on the same PostgreSQL database: its own connection pool and cache port. */
-async function instanceOn(url: string, cache: CachePort | undefined): Promise<Instance> {
-  const sql: SqlPort = await openPostgresSql(url);
-  const { context, dispose } = await createTestContext({ sql, ...(cache ? { cache } : {}) });
-  return {
-    context,
-    dispose: async () => {
-      await dispose();
-      await cache?.close();
-      await sql.close();
-    },
-  };
+  const served = async () => (await resourceServerForToken(context, audience))?.format === expected;
+  return msUntil(served, String(expected), limitMs);
 }
 
 for (const driver of sqlDrivers) {
@@ -103,25 +73,17 @@ for (const driver of sqlDrivers) {
 }
 
 describe('resource server cache across instances sharing Redis', { skip: redisSkip }, () => {
+  let instances: TwoInstances;
   let database: TestSql;
   let a: Instance;
   let b: Instance;
 
   before(async () => {
-    assert.ok(postgres);
-    database = await postgres.fresh();
-    assert.ok(database.url);
-    // One deployment: both instances share the key prefix, each has its own Redis connections.
-    const keyPrefix = `guichet-test-${randomBytes(6).toString('hex')}:`;
-    a = await instanceOn(database.url, await createRedisCache(testRedisUrl, { keyPrefix }));
-    b = await instanceOn(database.url, await createRedisCache(testRedisUrl, { keyPrefix }));
+    instances = await twoInstances('redis');
+    ({ database, a, b } = instances);
   });
 
-  after(async () => {
-    await a?.dispose();
-    await b?.dispose();
-    await database?.dispose();
-  });
+  after(() => instances?.dispose());
 
   it('stops serving a deleted resource server on the other instance as soon as the event arrives', async () => {
     const audience = 'https://deleted.example.com';
@@ -147,24 +109,16 @@ describe('resource server cache across instances sharing Redis', { skip: redisSk
 });
 
 describe('resource server cache when the event is lost', { skip: postgresSkip }, () => {
-  let database: TestSql;
+  let instances: TwoInstances;
   let a: Instance;
   let b: Instance;
 
   before(async () => {
-    assert.ok(postgres);
-    database = await postgres.fresh();
-    assert.ok(database.url);
-    // Separate in-process caches: nothing carries the event from a to b.
-    a = await instanceOn(database.url, undefined);
-    b = await instanceOn(database.url, undefined);
+    instances = await twoInstances('separate-memory');
+    ({ a, b } = instances);
   });
 
-  after(async () => {
-    await a?.dispose();
-    await b?.dispose();
-    await database?.dispose();
-  });
+  after(() => instances?.dispose());
 
   it('still stops serving a deleted resource server within resourceServerCacheTtlMs', async () => {
     const audience = 'https://unheard.example.com';

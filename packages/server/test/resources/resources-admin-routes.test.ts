@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
-import { installProblemHandlers, problemContentType } from '../../src/http/problem-details.ts';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { resourceServerForToken } from '../../src/resources/resource-server-store.ts';
 import { resourcesAdminRoutes } from '../../src/resources/resources-admin-routes.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
-import { createTestContext, sqlDrivers, type TestSql } from '../support/domain-test-context.ts';
+import { type AdminAppUnderTest, adminAppUnderTest } from '../support/admin-app.ts';
+import { sqlDrivers } from '../support/domain-test-context.ts';
 import { removeFreshPgliteDirs } from '../support/pglite-template.ts';
+import { problemOf } from '../support/problem-response.ts';
 import { resourceKeyPair } from './resource-keys.ts';
 
 after(removeFreshPgliteDirs);
@@ -26,40 +27,23 @@ interface ResourceJson {
   updated_at: string;
 }
 
-function problemOf(response: LightMyRequestResponse, status: number): { detail?: string; status: number } {
-  assert.equal(response.statusCode, status, response.body);
-  assert.equal(response.headers['content-type'], problemContentType);
-  const body = response.json<{ detail?: string; status: number; title: string }>();
-  assert.equal(body.status, status);
-  assert.ok(body.title);
-  return body;
-}
-
 function pathOf(audience: string): string {
   return `/admin/v1/resources/${encodeURIComponent(audience)}`;
 }
 
 for (const driver of sqlDrivers) {
   describe(`resources admin routes on ${driver.name}`, { skip: driver.skip }, () => {
-    let database: TestSql;
+    let under: AdminAppUnderTest;
     let context: ServerContext;
-    let disposeContext: () => Promise<void>;
     let app: FastifyInstance;
 
     before(async () => {
-      database = await driver.fresh();
-      ({ context, dispose: disposeContext } = await createTestContext({ sql: database.sql }));
-      app = Fastify({ bodyLimit: 1024 * 1024 });
-      installProblemHandlers(app);
-      await app.register(resourcesAdminRoutes, { prefix: '/admin/v1', context });
-      await app.ready();
+      // Above the routes' own limits, so that those are what a large body meets.
+      under = await adminAppUnderTest(driver, resourcesAdminRoutes, { bodyLimit: 1024 * 1024 });
+      ({ context, app } = under);
     });
 
-    after(async () => {
-      await app?.close();
-      await disposeContext?.();
-      await database?.dispose();
-    });
+    after(() => under?.close());
 
     async function create(body: unknown): Promise<LightMyRequestResponse> {
       return app.inject({ method: 'POST', url: '/admin/v1/resources', payload: body as object });

@@ -1,10 +1,5 @@
 import { randomBytes } from 'node:crypto';
 
-/*
- * The same scheme as account ids (accounts/account-id.ts), generalised to any prefix so that other
- * domains need not copy it again; accounts could use it too.
- */
-
 const base32Alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** RFC 4648 base32, lower case, unpadded: safe in URLs and case-insensitive contexts. */
@@ -13,6 +8,7 @@ function base32(bytes: Buffer): string {
   let value = 0;
   let output = '';
   for (const byte of bytes) {
+    // Only the bits not yet written matter; the mask keeps the number small.
     value = ((value << 8) | byte) & 0xffff;
     bits += 8;
     while (bits >= 5) {
@@ -24,7 +20,10 @@ function base32(bytes: Buffer): string {
   return output;
 }
 
-/** `<prefix>_` and 128 random bits (26 characters): unguessable, and says nothing about when or how many. */
+/**
+ * `<prefix>_` and 128 random bits (26 characters): unguessable, and says nothing about when or how
+ * many. Every domain's ids (accounts, businesses...) come from here.
+ */
 export function newOpaqueId(prefix: string): string {
   return `${prefix}_${base32(randomBytes(16))}`;
 }
