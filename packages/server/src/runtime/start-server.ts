@@ -10,6 +10,9 @@ import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 import { createLogger } from './logger.ts';
 import { closePorts, openPorts } from './ports.ts';
 
+/** How long a graceful stop waits for in-flight requests before cutting connections. */
+const shutdownGraceMs = 10_000;
+
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
@@ -58,7 +61,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
         url,
         stop() {
           stopping ??= (async () => {
+            // In-flight requests get a grace period; then connections still open (a client that
+            // opened a socket and never sent a request, a stalled upload) are cut.
+            const cutOff = setTimeout(() => app.server.closeAllConnections(), shutdownGraceMs);
             await app.close();
+            clearTimeout(cutOff);
             await oidc.stop();
             await closePorts(ports);
             await lock?.release();

@@ -31,7 +31,18 @@ export async function loadMasterKey(options: {
   }
 }
 
-/** Purpose-bound subkeys, so a key leaked from one use never unlocks another. */
+const derived = new Map<string, Buffer>();
+
+/**
+ * Purpose-bound subkeys, so a key leaked from one use never unlocks another. Derived once per
+ * purpose: some callers sit on hot paths (client secrets are opened on every token request).
+ */
 export function deriveKey(masterKey: string, purpose: string, length = 32): Buffer {
-  return Buffer.from(hkdfSync('sha256', masterKey, 'guichet', purpose, length));
+  const id = `${masterKey}\u0000${purpose}\u0000${length}`;
+  let key = derived.get(id);
+  if (key === undefined) {
+    key = Buffer.from(hkdfSync('sha256', masterKey, 'guichet', purpose, length));
+    derived.set(id, key);
+  }
+  return key;
 }
