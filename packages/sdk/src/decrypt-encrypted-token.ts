@@ -49,9 +49,17 @@ function checkHeader(jwe: string): void {
     throw new InvalidTokenError('the access token algorithm is not accepted');
   }
   // A JWE access token wraps a signed JWT (never raw claims, which nobody would have signed).
-  if (typeof header.cty !== 'string' || header.cty.toUpperCase() !== 'JWT') {
-    throw new InvalidTokenError('the token is not an access token');
-  }
+  if (!isNestedJwtType(header.cty)) throw new InvalidTokenError('the token is not an access token');
+}
+
+/**
+ * `JWT` (RFC 7519 section 5.2) or `at+jwt`, which oidc-provider writes for an encrypted access token;
+ * either with or without the `application/` prefix (RFC 7515 section 4.1.10).
+ */
+function isNestedJwtType(cty: unknown): boolean {
+  if (typeof cty !== 'string') return false;
+  const type = cty.toLowerCase().replace(/^application\//, '');
+  return type === 'jwt' || type === 'at+jwt';
 }
 
 /** business_id and roles, present only inside encrypted tokens; a malformed pair is a bad token. */

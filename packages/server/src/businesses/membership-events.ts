@@ -2,6 +2,7 @@ import { eventsChannel } from '../events/guichet-event.ts';
 import { publishEvent } from '../events/publish-event.ts';
 import type { CachePort } from '../ports/cache/cache-port.ts';
 import type { SqlPort } from '../ports/sql/sql-port.ts';
+import { forgetContextsOf } from '../sessions/context-cache.ts';
 import { type BusinessesLogger, processWarningLogger } from './businesses-logger.ts';
 
 /** The cache channel every instance listens on for changes that cached session context depends on. */
@@ -36,6 +37,7 @@ export async function publishMembershipChanged(
   logger: BusinessesLogger = processWarningLogger,
 ): Promise<boolean> {
   let delivered = true;
+  await forgetContextsOf(ports, change.accountId).catch(() => undefined);
   const event = await publishEvent(
     ports,
     'membership.changed',

@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { authenticateServiceClient } from '../clients/authenticate-service-client.ts';
 import { problem, problemSchema, sendProblem } from '../http/problem-details.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
-import { eventsChannel, type GuichetEvent, parseGuichetEvent } from './guichet-event.ts';
-import { eventsAfter } from './publish-event.ts';
+import { eventsChannel, type GuichetEvent } from './guichet-event.ts';
+import { eventsAfter, latestEventId } from './publish-event.ts';
 
 const keepAliveMs = 15_000;
 
@@ -52,21 +52,39 @@ export async function eventStreamRoutes(
       response.flushHeaders();
       open.add(response);
 
-      let lastSent = request.headers['last-event-id'];
-      let replaying = lastSent !== undefined;
-      const pending: GuichetEvent[] = [];
-      const send = (event: GuichetEvent) => {
-        if (lastSent !== undefined && BigInt(event.id) <= BigInt(lastSent)) return;
-        response.write(frame(event));
-        lastSent = event.id;
+      // Messages on the channel are only a signal: events are read from the log in id order, one
+      // read at a time, so events from several instances arriving out of order are never skipped.
+      let lastSent = request.headers['last-event-id'] ?? (await latestEventId(context.ports.sql));
+      let reading: Promise<void> | undefined;
+      let again = false;
+      const drain = async (): Promise<void> => {
+        do {
+          again = false;
+          let batch: GuichetEvent[];
+          do {
+            batch = await eventsAfter(context.ports.sql, lastSent);
+            for (const event of batch) {
+              response.write(frame(event));
+              lastSent = event.id;
+            }
+          } while (batch.length === 1000);
+        } while (again);
       };
-      // Subscribe before replaying, so an event published meanwhile is queued rather than lost.
-      const unsubscribe = await context.ports.cache.subscribe(eventsChannel, (message) => {
-        const event = parseGuichetEvent(message);
-        if (event === undefined) return;
-        if (replaying) pending.push(event);
-        else send(event);
-      });
+      const signal = () => {
+        if (reading) {
+          again = true;
+          return;
+        }
+        reading = drain()
+          .catch((error: unknown) => {
+            request.log.warn({ err: error }, 'event stream read failed');
+            response.end();
+          })
+          .finally(() => {
+            reading = undefined;
+          });
+      };
+      const unsubscribe = await context.ports.cache.subscribe(eventsChannel, signal);
       const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), keepAliveMs);
       response.once('close', () => {
         clearInterval(keepAlive);
@@ -74,20 +92,7 @@ export async function eventStreamRoutes(
         void unsubscribe();
       });
       response.write(': connected\n\n');
-
-      try {
-        while (replaying && lastSent !== undefined) {
-          const missed = await eventsAfter(context.ports.sql, lastSent);
-          for (const event of missed) send(event);
-          if (missed.length < 1000) replaying = false;
-        }
-      } catch (error) {
-        request.log.warn({ err: error }, 'event replay failed');
-        response.end();
-        return;
-      }
-      replaying = false;
-      for (const event of pending.splice(0)) send(event);
+      signal();
     },
   );
 }

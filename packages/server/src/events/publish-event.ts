@@ -1,3 +1,4 @@
+import { sql as rawSql } from 'kysely';
 import type { CachePort } from '../ports/cache/cache-port.ts';
 import type { SqlPort } from '../ports/sql/sql-port.ts';
 import {
@@ -6,6 +7,9 @@ import {
   type GuichetEventFields,
   type GuichetEventType,
 } from './guichet-event.ts';
+
+/** Advisory lock key serialising event inserts (an arbitrary constant of Guichet's). */
+const eventLogLock = 7_467_732_001;
 
 export interface EventsLogger {
   warn(fields: object, message: string): void;
@@ -23,11 +27,16 @@ export async function publishEvent(
   logger?: EventsLogger,
 ): Promise<GuichetEvent | undefined> {
   try {
-    const row = await ports.sql.db
-      .insertInto('event_log')
-      .values({ type, payload: JSON.stringify(fields) })
-      .returning(['id', 'at'])
-      .executeTakeFirstOrThrow();
+    // One writer at a time, so ids are in commit order: a reader that has seen id N has seen
+    // every event below N, which is what makes Last-Event-ID resumption lossless.
+    const row = await ports.sql.db.transaction().execute(async (transaction) => {
+      await rawSql`select pg_advisory_xact_lock(${eventLogLock})`.execute(transaction);
+      return transaction
+        .insertInto('event_log')
+        .values({ type, payload: JSON.stringify(fields) })
+        .returning(['id', 'at'])
+        .executeTakeFirstOrThrow();
+    });
     const event: GuichetEvent = { id: String(row.id), type, at: new Date(row.at).toISOString(), ...fields };
     try {
       await ports.cache.publish(eventsChannel, JSON.stringify(event));
@@ -65,4 +74,13 @@ export async function purgeOldEvents(sql: SqlPort, olderThanMs = 24 * 60 * 60 * 
     .where('at', '<', new Date(Date.now() - olderThanMs))
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** The newest event id, where a stream without Last-Event-ID starts. */
+export async function latestEventId(sql: SqlPort): Promise<string> {
+  const row = await sql.db
+    .selectFrom('event_log')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
+  return row?.id === null || row?.id === undefined ? '0' : String(row.id);
 }

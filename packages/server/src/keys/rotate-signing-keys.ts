@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { publishEvent } from '../events/publish-event.ts';
 import { generateSigningKey } from './generate-signing-key.ts';
 import type { KeysContext } from './keys-context.ts';
 import { publishKeysRotated } from './keys-events.ts';
@@ -84,6 +85,9 @@ export async function rotateSigningKeys(
   });
 
   const announced = await publishKeysRotated(context.ports.cache, at);
+  // Resource servers too: their SDK refetches the JWKS at once instead of waiting out its cooldown.
+  // Best effort like the above (publishEvent never throws): they also refetch on an unknown kid.
+  await publishEvent(context.ports, 'keys.rotated', {});
   return {
     rotated: generated.map((key) => ({ alg: key.alg, kid: key.kid })),
     previous: orderedByAlgorithm(previous),

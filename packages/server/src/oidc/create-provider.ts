@@ -90,10 +90,17 @@ export function createProvider(dependencies: ProviderDependencies, jwks: JWKS): 
         void recordAuditEvent(ports.sql, { type: 'token.reuse', details: { model: event.model } });
       },
     }),
-    findAccount: async (_ctx, sub) => {
+    findAccount: async (ctx, sub) => {
       const account = await findAccountById(ports.sql, sub);
       if (account === undefined || account.disabledAt !== null) return undefined;
-      return { accountId: account.id, claims: async () => ({ ...accountClaims(account) }) };
+      // ID tokens are readable by whoever holds them: personal claims come from userinfo only,
+      // unless the client registered a key to encrypt its ID tokens.
+      const readableIdToken = ctx.oidc.client?.idTokenEncryptedResponseAlg === undefined;
+      return {
+        accountId: account.id,
+        claims: async (use) =>
+          use === 'id_token' && readableIdToken ? { sub: account.id } : { ...accountClaims(account) },
+      };
     },
     loadExistingGrant: (ctx) => loadGrant(context, ctx),
     pairwiseIdentifier: async (_ctx, accountId, client) =>
@@ -150,12 +157,22 @@ export function createProvider(dependencies: ProviderDependencies, jwks: JWKS): 
   provider.on('backchannel.error', (_ctx, error, client) =>
     logger.warn({ err: error, clientId: client.clientId }, 'back-channel logout failed'),
   );
+  // The sign-out response waits until the context has ended, so an app that checks right after
+  // it (or a resource server told by the event) never sees the session still active.
+  const endings = new WeakMap<object, Promise<void>>();
+  provider.use(async (ctx, next) => {
+    await next();
+    await endings.get(ctx);
+  });
   provider.on('end_session.success', (ctx) => {
     // A full sign-out ends the business context everywhere; leaving one app keeps the session.
     const sessionUid = ctx.oidc.session?.uid;
     if (ctx.oidc.params?.logout && typeof sessionUid === 'string') {
-      void endSessionContext(ports, sessionUid, logger).catch((error: unknown) =>
-        logger.warn({ err: error }, 'ending the session context failed'),
+      endings.set(
+        ctx,
+        endSessionContext(ports, sessionUid, logger).catch((error: unknown) =>
+          logger.warn({ err: error }, 'ending the session context failed'),
+        ),
       );
     }
     void recordAuditEvent(ports.sql, {

@@ -10,7 +10,6 @@ import { createBrand } from '../pages/brand.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { deriveKey } from '../secrets/master-key.ts';
 import { contextRoutes } from '../sessions/context-routes.ts';
-import { forgetContextsOnMembershipChange } from '../sessions/forget-contexts-on-membership-change.ts';
 import { createProvider } from './create-provider.ts';
 import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createPageKit, type PageKit } from './page-kit.ts';
@@ -49,7 +48,6 @@ export async function startOidc(context: ServerContext, logger: Logger): Promise
     { current: jwks, onError: (error) => logger.warn({ err: error }, 'watching signing keys failed') },
   );
   const purge = startPurgeJob(context.ports.sql, { intervalMs: purgeIntervalMs, logger });
-  const stopForgettingContexts = await forgetContextsOnMembershipChange(context);
   const retirement = setInterval(() => {
     retireExpiredKeys(context.ports.sql).catch((error: unknown) =>
       logger.warn({ err: error }, 'key retirement failed'),
@@ -73,7 +71,6 @@ export async function startOidc(context: ServerContext, logger: Logger): Promise
     async stop() {
       clearInterval(retirement);
       purge.stop();
-      await stopForgettingContexts();
       await watcher.stop();
     },
   };

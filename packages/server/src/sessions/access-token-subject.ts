@@ -11,6 +11,13 @@ export interface TokenSubject {
   scope: string;
   exp: number;
   clientId: string;
+  /** The resource server(s) the token is for, so a resource server can refuse someone else's. */
+  aud: string | string[] | undefined;
+}
+
+function audienceOf(value: unknown): string | string[] | undefined {
+  if (typeof value === 'string') return value;
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
 }
 
 const maxTokenLength = 16 * 1024;
@@ -29,6 +36,7 @@ async function verifiedJwt(context: ServerContext, token: string): Promise<Token
       scope: typeof payload.scope === 'string' ? payload.scope : '',
       exp: payload.exp ?? 0,
       clientId: typeof payload.client_id === 'string' ? payload.client_id : '',
+      aud: audienceOf(payload.aud),
     };
   } catch {
     return undefined;
@@ -53,6 +61,7 @@ async function storedToken(
       scope: access.scope ?? '',
       exp: access.exp ?? 0,
       clientId: access.clientId ?? '',
+      aud: audienceOf(access.aud),
     };
   }
   const service = await provider.ClientCredentials.find(token);
@@ -63,6 +72,7 @@ async function storedToken(
       scope: service.scope ?? '',
       exp: service.exp ?? 0,
       clientId: service.clientId ?? '',
+      aud: audienceOf(service.aud),
     };
   }
   return undefined;

@@ -28,6 +28,7 @@ const contextResponse = {
     roles: { type: 'array', items: { type: 'string' } },
     scope: { type: 'string' },
     exp: { type: 'integer' },
+    aud: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
   },
 } as const;
 
@@ -87,15 +88,25 @@ export async function contextRoutes(
       if (sid !== undefined) return resolveContext(ports, sid);
       const subject = await accessTokenSubject(holder, context, token ?? '');
       if (subject === undefined) return { active: false };
+      const audience = subject.aud === undefined ? {} : { aud: subject.aud };
       if (subject.sid === undefined) {
         // A client-credentials token: a service, not a person, so there is no session context.
-        return subject.sub === undefined
-          ? { active: true, scope: subject.scope, exp: subject.exp, roles: [] }
+        const service = subject.sub === undefined || subject.sub === subject.clientId;
+        return service
+          ? {
+              active: true,
+              sub: subject.clientId,
+              business_id: null,
+              roles: [],
+              scope: subject.scope,
+              exp: subject.exp,
+              ...audience,
+            }
           : { active: false };
       }
       const resolved = await resolveContext(ports, subject.sid);
       return resolved.active
-        ? { ...resolved, scope: subject.scope, exp: Math.min(resolved.exp, subject.exp) }
+        ? { ...resolved, scope: subject.scope, exp: Math.min(resolved.exp, subject.exp), ...audience }
         : resolved;
     },
   );

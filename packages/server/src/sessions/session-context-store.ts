@@ -3,6 +3,7 @@ import { roleIn } from '../businesses/membership-store.ts';
 import { type EventsLogger, publishEvent } from '../events/publish-event.ts';
 import type { CachePort } from '../ports/cache/cache-port.ts';
 import type { SqlPort } from '../ports/sql/sql-port.ts';
+import { contextCacheKey, forgetContext } from './context-cache.ts';
 
 type Ports = { sql: SqlPort; cache: CachePort };
 
@@ -33,7 +34,6 @@ export function newSid(): string {
   return randomBytes(32).toString('base64url');
 }
 
-const cacheKey = (sid: string) => `ctx:${sid}`;
 const cacheTtlMs = 60_000;
 
 function toContext(row: {
@@ -79,10 +79,6 @@ export async function findContextBySid(sql: SqlPort, sid: string): Promise<Sessi
   return row ? toContext(row) : undefined;
 }
 
-async function forget(cache: CachePort, sid: string): Promise<void> {
-  await cache.delete(cacheKey(sid)).catch(() => undefined);
-}
-
 /**
  * The context of an oidc-provider session, created at its first sign-in. Signing in as someone
  * else in the same browser session ends the previous person's context.
@@ -103,7 +99,7 @@ export async function openSessionContext(
   if (existing && existing.accountId === input.accountId && existing.endedAt === null) return existing;
   if (existing) {
     await ports.sql.db.deleteFrom('session_context').where('sid', '=', existing.sid).execute();
-    await forget(ports.cache, existing.sid);
+    await forgetContext(ports.cache, existing.sid);
     await publishEvent(ports, 'session.ended', { sid: existing.sid, sub: existing.accountId }, logger);
   }
   const row = await ports.sql.db
@@ -145,7 +141,7 @@ export async function switchBusiness(
     .where('sid', '=', input.sid)
     .execute();
   await rememberBusinessChoice(ports.sql, context.accountId, input.businessId);
-  await forget(ports.cache, input.sid);
+  await forgetContext(ports.cache, input.sid);
   await publishEvent(
     ports,
     'business.switched',
@@ -183,13 +179,13 @@ export async function endSessionContext(
     .returning(['sid', 'account_id'])
     .executeTakeFirst();
   if (ended === undefined) return;
-  await forget(ports.cache, ended.sid);
+  await forgetContext(ports.cache, ended.sid);
   await publishEvent(ports, 'session.ended', { sid: ended.sid, sub: ended.account_id }, logger);
 }
 
 /** The context resource servers see, cached in the cache port for a minute and dropped on change. */
 export async function resolveContext(ports: Ports, sid: string): Promise<ResolvedContext> {
-  const cached = await ports.cache.get(cacheKey(sid)).catch(() => undefined);
+  const cached = await ports.cache.get(contextCacheKey(sid)).catch(() => undefined);
   if (cached !== undefined) return JSON.parse(cached) as ResolvedContext;
   const context = await findContextBySid(ports.sql, sid);
   let resolved: ResolvedContext = { active: false };
@@ -208,17 +204,6 @@ export async function resolveContext(ports: Ports, sid: string): Promise<Resolve
       exp: Math.floor(context.expiresAt.getTime() / 1000),
     };
   }
-  await ports.cache.set(cacheKey(sid), JSON.stringify(resolved), cacheTtlMs).catch(() => undefined);
+  await ports.cache.set(contextCacheKey(sid), JSON.stringify(resolved), cacheTtlMs).catch(() => undefined);
   return resolved;
-}
-
-/** Drops the cached contexts of a person, e.g. when their memberships change. */
-export async function forgetContextsOf(ports: Ports, accountId: string): Promise<void> {
-  const rows = await ports.sql.db
-    .selectFrom('session_context')
-    .select('sid')
-    .where('account_id', '=', accountId)
-    .where('ended_at', 'is', null)
-    .execute();
-  await Promise.all(rows.map((row) => forget(ports.cache, row.sid)));
 }

@@ -153,6 +153,7 @@ for (const variant of driverVariants) {
         { ...resolved.json, exp: undefined },
         {
           active: true,
+          aud: jwtApi,
           sub: ada.id,
           sid: claims.sid,
           business_id: acme.id,
