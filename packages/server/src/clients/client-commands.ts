@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli/cli-context.ts';
+import { readEncryptionKeyArgument } from '../resources/encryption-key-argument.ts';
 import type { ClientInput } from './client-input.ts';
 import { createClient, deleteClient, getClient, listClients, rotateClientSecret } from './client-store.ts';
 import type { ClientView, ClientWithSecret } from './client-view.ts';
@@ -13,6 +14,7 @@ interface CreateOptions {
   backchannelLogoutUri?: string;
   firstParty?: boolean;
   pairwise?: boolean;
+  idTokenEncryptionKey?: string;
 }
 
 /** Commander calls this once per occurrence, so an option can be repeated. */
@@ -20,7 +22,7 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function inputFrom(options: CreateOptions): ClientInput {
+async function inputFrom(options: CreateOptions): Promise<ClientInput> {
   return {
     name: options.name,
     redirectUris: options.redirectUri,
@@ -32,6 +34,9 @@ function inputFrom(options: CreateOptions): ClientInput {
       : { backchannelLogoutUri: options.backchannelLogoutUri }),
     ...(options.firstParty ? { firstParty: true } : {}),
     ...(options.pairwise ? { pairwise: true } : {}),
+    ...(options.idTokenEncryptionKey === undefined
+      ? {}
+      : { idTokenEncryptionKey: await readEncryptionKeyArgument(options.idTokenEncryptionKey) }),
   };
 }
 
@@ -70,8 +75,12 @@ export function registerClientCommands(program: Command, cli: CliContext): void 
     .option('--backchannel-logout-uri <uri>', 'endpoint receiving logout tokens')
     .option('--first-party', "one of the company's own apps: no consent page")
     .option('--pairwise', 'a different subject identifier for this client than for others')
+    .option(
+      '--id-token-encryption-key <jwk-or-file>',
+      "the app's public key (JWK, or a file holding one): ID tokens are then encrypted and may carry profile claims",
+    )
     .action(async (options: CreateOptions) => {
-      const input = inputFrom(options);
+      const input = await inputFrom(options);
       const created = await cli.run<ClientWithSecret>({
         remote: (client) => client.request('POST', '/clients', input),
         local: (context) => createClient(context, input),

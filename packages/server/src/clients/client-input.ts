@@ -12,6 +12,8 @@ export interface ClientInput {
   backchannelLogoutUri?: string;
   firstParty?: boolean;
   pairwise?: boolean;
+  /** A public JWK: ID tokens are then encrypted to it and may carry the person's profile claims. */
+  idTokenEncryptionKey?: object;
 }
 
 /** A client input that passed every check, normalised (trimmed name, duplicates removed). */

@@ -16,6 +16,7 @@ export const createClientFields = [
   'backchannelLogoutUri',
   'firstParty',
   'pairwise',
+  'idTokenEncryptionKey',
 ] as const;
 
 /**
@@ -36,6 +37,7 @@ export const createClientBodySchema = {
     backchannelLogoutUri: uri,
     firstParty: { type: 'boolean' },
     pairwise: { type: 'boolean' },
+    idTokenEncryptionKey: { type: 'object' },
   },
 } as const;
 

@@ -1,3 +1,8 @@
+import type {
+  ContentEncryption,
+  EncryptionKey,
+  KeyManagementAlgorithm,
+} from '../resources/encryption-key.ts';
 import type { ValidClientInput } from './client-input.ts';
 
 /** confidential: a server-side app with a secret; public: a browser or native app (PKCE only); service: machine to machine. */
@@ -20,6 +25,18 @@ export interface StoredClientMetadata {
   subject_type: 'public' | 'pairwise';
   backchannel_logout_uri?: string;
   backchannel_logout_session_required?: boolean;
+  jwks?: { keys: object[] };
+  id_token_encrypted_response_alg?: KeyManagementAlgorithm;
+  id_token_encrypted_response_enc?: ContentEncryption;
+}
+
+/** The metadata that makes oidc-provider encrypt this client's ID tokens to its key. */
+export function idTokenEncryptionMetadata(key: EncryptionKey): Partial<StoredClientMetadata> {
+  return {
+    jwks: { keys: [key.jwk] },
+    id_token_encrypted_response_alg: key.alg,
+    id_token_encrypted_response_enc: key.enc,
+  };
 }
 
 function browserGrants(): Pick<StoredClientMetadata, 'grant_types' | 'response_types'> {

@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
 import type { ClientMetadata } from 'oidc-provider';
+import { checkEncryptionKey, type EncryptionKey } from '../resources/encryption-key.ts';
+import { ResourceServerInputError } from '../resources/resource-server-errors.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { newClientId, newClientSecret, openClientSecret, sealClientSecret } from './client-credentials.ts';
-import { ClientHasNoSecretError } from './client-errors.ts';
+import { ClientHasNoSecretError, ClientInputError } from './client-errors.ts';
 import { type ClientInput, validateClientInput } from './client-input.ts';
-import { clientMetadataFor } from './client-metadata.ts';
+import { clientMetadataFor, idTokenEncryptionMetadata } from './client-metadata.ts';
 import { type ClientRow, clientRowCacheFor } from './client-row-cache.ts';
 import { type ClientView, type ClientWithSecret, clientView } from './client-view.ts';
 
@@ -15,8 +17,26 @@ const maxClientIdLength = 200;
  * Registers a client. The secret (confidential and service clients) is returned here and only here;
  * what is stored is sealed. Throws ClientInputError, having changed nothing, when the input is refused.
  */
+/** Checks the key a client registers for encrypted ID tokens (public, usable, no private part). */
+async function idTokenEncryptionKeyOf(
+  kind: string,
+  jwk: object | undefined,
+): Promise<EncryptionKey | undefined> {
+  if (jwk === undefined) return undefined;
+  if (kind === 'service')
+    throw new ClientInputError('a service client receives no ID tokens: it takes no encryption key');
+  try {
+    return await checkEncryptionKey(jwk);
+  } catch (error) {
+    if (error instanceof ResourceServerInputError)
+      throw new ClientInputError(`ID token encryption key: ${error.message}`);
+    throw error;
+  }
+}
+
 export async function createClient(context: ServerContext, input: ClientInput): Promise<ClientWithSecret> {
   const valid = validateClientInput(input);
+  const encryption = await idTokenEncryptionKeyOf(valid.kind, input.idTokenEncryptionKey);
   const clientId = newClientId();
   const secret = valid.kind === 'public' ? undefined : newClientSecret();
   const row = await context.ports.sql.db
@@ -25,7 +45,10 @@ export async function createClient(context: ServerContext, input: ClientInput): 
       client_id: clientId,
       name: valid.name,
       kind: valid.kind,
-      metadata: JSON.stringify(clientMetadataFor(valid)),
+      metadata: JSON.stringify({
+        ...clientMetadataFor(valid),
+        ...(encryption === undefined ? {} : idTokenEncryptionMetadata(encryption)),
+      }),
       secret_sealed: secret === undefined ? null : sealClientSecret(context.masterKey, clientId, secret),
       first_party: valid.firstParty,
     })

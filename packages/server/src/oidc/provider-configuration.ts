@@ -53,6 +53,9 @@ export function providerConfiguration(hooks: ProviderPolicyHooks): Configuration
       email: ['email', 'email_verified'],
     },
     subjectTypes: ['public', 'pairwise'],
+    // Scope claims may go in the ID token: findAccount gives readable ID tokens nothing but `sub`, so
+    // only clients that registered an encryption key receive profile claims there.
+    conformIdTokenClaims: false,
     pairwiseIdentifier: hooks.pairwiseIdentifier,
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
@@ -65,6 +68,8 @@ export function providerConfiguration(hooks: ProviderPolicyHooks): Configuration
       userinfoSigningAlgValues: ['ES256', 'EdDSA', 'RS256'],
       introspectionSigningAlgValues: ['ES256', 'EdDSA', 'RS256'],
       authorizationSigningAlgValues: ['ES256', 'EdDSA', 'RS256'],
+      idTokenEncryptionAlgValues: ['ECDH-ES+A256KW', 'ECDH-ES+A128KW', 'ECDH-ES', 'RSA-OAEP-256'],
+      idTokenEncryptionEncValues: ['A256GCM', 'A128GCM'],
     },
     features: {
       devInteractions: { enabled: false },
@@ -73,6 +78,8 @@ export function providerConfiguration(hooks: ProviderPolicyHooks): Configuration
       revocation: { enabled: true },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },
+      // ID tokens are encrypted for clients that registered a key (they may then carry profile claims).
+      encryption: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: hooks.logoutSource,
