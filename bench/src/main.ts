@@ -1,9 +1,22 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Scenario, ScenarioResult } from './harness/scenario.ts';
 import { httpFloor } from './scenarios/http-floor.ts';
+import { login } from './scenarios/login.ts';
+import { revocationLatency } from './scenarios/revocation-latency.ts';
+import { sdkProtectedRoute } from './scenarios/sdk-protected-route.ts';
+import { tokenClientCredentials } from './scenarios/token-client-credentials.ts';
+import { tokenRefresh } from './scenarios/token-refresh.ts';
 
-const scenarios: Scenario[] = [httpFloor];
+const scenarios: Scenario[] = [
+  httpFloor,
+  tokenClientCredentials,
+  tokenRefresh,
+  login,
+  sdkProtectedRoute,
+  revocationLatency,
+];
 
 function usage(): string {
   return [
@@ -33,7 +46,7 @@ const { values, positionals } = parseArgs({
   options: {
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '50' },
+    connections: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -42,11 +55,18 @@ if (values.help || scenario === undefined) {
   process.stderr.write(`${usage()}\n`);
   process.exit(values.help ? 0 : 2);
 }
+const loadBefore = os.loadavg()[0] ?? 0;
 const result = await scenario.run({
   duration: Number(values.duration),
   rounds: Number(values.rounds),
-  connections: Number(values.connections),
+  connections: Number(values.connections ?? scenario.defaultConnections ?? 50),
 });
+// Both sides share this machine: other work on it during the run skews the rounds.
+result.notes = [
+  ...(result.notes ?? []),
+  `machine: ${os.availableParallelism()} CPUs, 1-minute load average ${loadBefore.toFixed(2)} before the run, ` +
+    `${(os.loadavg()[0] ?? 0).toFixed(2)} after`,
+];
 printTable(result);
 const file = new URL(`../results/${scenario.name}.json`, import.meta.url);
 await mkdir(new URL('../results/', import.meta.url), { recursive: true });

@@ -47,12 +47,12 @@ export function median(values: number[]): number {
  * Alternates subject and baseline rounds (subject first, then baseline, ...) so that machine
  * drift during the run hits both sides alike, and returns each side's rounds.
  */
-export async function alternate<T>(
+export async function alternate<S, B = S>(
   rounds: number,
-  subject: () => Promise<T>,
-  baseline: () => Promise<T>,
-): Promise<{ subject: T[]; baseline: T[] }> {
-  const results = { subject: [] as T[], baseline: [] as T[] };
+  subject: () => Promise<S>,
+  baseline: () => Promise<B>,
+): Promise<{ subject: S[]; baseline: B[] }> {
+  const results = { subject: [] as S[], baseline: [] as B[] };
   for (let round = 0; round < rounds; round += 1) {
     results.subject.push(await subject());
     results.baseline.push(await baseline());

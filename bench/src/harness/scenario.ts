@@ -26,5 +26,7 @@ export interface BenchOptions {
 export interface Scenario {
   name: string;
   description: string;
+  /** Connections (or virtual users) when --connections is not given; 50 otherwise. */
+  defaultConnections?: number;
   run(options: BenchOptions): Promise<ScenarioResult>;
 }
