@@ -138,6 +138,12 @@ async function findClientRow(context: ServerContext, clientId: string): Promise<
  * The client as oidc-provider reads it through its adapter, with the secret opened: for the provider
  * only, never to be shown or logged. Served from a short in-process cache (see clientCacheTtlMs).
  */
+/**
+ * Secrets opened once per cached row (every token request looks its client up): a rotated secret
+ * or an expired cache entry is a new row object, opened afresh.
+ */
+const openedSecrets = new WeakMap<ClientRow, string>();
+
 export async function findClientMetadata(
   context: ServerContext,
   clientId: string,
@@ -147,7 +153,12 @@ export async function findClientMetadata(
   // A copy: the cached row must stay as read, whatever the caller does with the result.
   const metadata: ClientMetadata = { ...structuredClone(row.metadata), client_id: row.client_id };
   if (row.secret_sealed !== null) {
-    metadata.client_secret = openClientSecret(context.masterKey, row.client_id, row.secret_sealed);
+    let secret = openedSecrets.get(row);
+    if (secret === undefined) {
+      secret = openClientSecret(context.masterKey, row.client_id, row.secret_sealed);
+      openedSecrets.set(row, secret);
+    }
+    metadata.client_secret = secret;
   }
   return metadata;
 }

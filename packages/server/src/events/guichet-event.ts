@@ -25,14 +25,3 @@ export interface GuichetEvent extends GuichetEventFields {
 
 /** The cache channel events travel on (the Redis driver prefixes it: `guichet:events`). */
 export const eventsChannel = 'events';
-
-export function parseGuichetEvent(message: string): GuichetEvent | undefined {
-  try {
-    const value = JSON.parse(message) as Partial<GuichetEvent>;
-    return typeof value.id === 'string' && typeof value.type === 'string' && typeof value.at === 'string'
-      ? (value as GuichetEvent)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}

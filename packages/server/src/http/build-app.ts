@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminRoutes } from '../admin/admin-routes.ts';
 import type { OidcService } from '../oidc/oidc-service.ts';
-import { signedObjectRoutes } from '../ports/objects/signed-object-routes.ts';
+import { registerSignedObjectRoutes } from '../ports/objects/signed-object-routes.ts';
 import { objectSigningPurpose } from '../runtime/ports.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { deriveKey } from '../secrets/master-key.ts';
@@ -42,12 +42,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installRequestLog(app);
   installMetrics(app);
   await app.register(healthRoutes, { ports });
-  if (ports.objects.driver === 'fs') {
-    await app.register(signedObjectRoutes, {
-      objects: ports.objects,
-      signingKey: deriveKey(context.masterKey, objectSigningPurpose),
-    });
-  }
+  await registerSignedObjectRoutes(app, {
+    objects: ports.objects,
+    signingKey: deriveKey(context.masterKey, objectSigningPurpose),
+  });
   await app.register(adminRoutes, { prefix: '/admin/v1', context });
   await options.oidc.routes(app);
   return app;

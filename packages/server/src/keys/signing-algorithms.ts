@@ -13,10 +13,6 @@ export type RsaModulusLength = (typeof rsaModulusLengths)[number];
 
 export const defaultRsaModulusLength: RsaModulusLength = 2048;
 
-export function isSigningAlgorithm(value: string): value is SigningAlgorithm {
-  return (signingAlgorithms as readonly string[]).includes(value);
-}
-
 export function isRsaModulusLength(value: number): value is RsaModulusLength {
   return (rsaModulusLengths as readonly number[]).includes(value);
 }
