@@ -3,6 +3,7 @@ import type { AccountsTables } from '../../accounts/accounts-tables.ts';
 import type { BusinessesTables } from '../../businesses/businesses-tables.ts';
 import type { ClientsTables } from '../../clients/clients-tables.ts';
 import type { EventsTables } from '../../events/events-tables.ts';
+import type { FilesTables } from '../../files/files-tables.ts';
 import type { KeysTables } from '../../keys/keys-tables.ts';
 import type { OidcTables } from '../../oidc/oidc-tables.ts';
 import type { ResourcesTables } from '../../resources/resources-tables.ts';
@@ -40,4 +41,5 @@ export type Database = CoreTables &
   BusinessesTables &
   ResourcesTables &
   EventsTables &
-  SessionsTables;
+  SessionsTables &
+  FilesTables;

@@ -9,6 +9,7 @@ import * as businesses from './0007-businesses.ts';
 import * as resourceServers from './0008-resource-servers.ts';
 import * as eventLog from './0009-event-log.ts';
 import * as sessionContext from './0010-session-context.ts';
+import * as files from './0011-files.ts';
 
 /**
  * Every migration, keyed by the name recorded in `guichet_migration`. Listed in code rather than
@@ -26,4 +27,5 @@ export const allMigrations: Readonly<Record<string, Migration>> = {
   '0008-resource-servers': resourceServers,
   '0009-event-log': eventLog,
   '0010-session-context': sessionContext,
+  '0011-files': files,
 };
