@@ -3,6 +3,7 @@ import { registerUserCommands } from '../accounts/user-commands.ts';
 import { registerBusinessCommands } from '../businesses/business-commands.ts';
 import { registerClientCommands } from '../clients/client-commands.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
+import { registerFileCommands } from '../files/file-commands.ts';
 import { registerKeyCommands } from '../keys/key-commands.ts';
 import { migrateToLatest } from '../ports/sql/migrate.ts';
 import { registerResourceCommands } from '../resources/resource-commands.ts';
@@ -60,6 +61,7 @@ export function buildCli(): Command {
   registerKeyCommands(program, cli);
   registerBusinessCommands(program, cli);
   registerResourceCommands(program, cli);
+  registerFileCommands(program, cli);
   return program;
 }
 

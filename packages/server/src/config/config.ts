@@ -20,6 +20,15 @@ const httpUrl = (what: string) =>
     .url({ protocol: /^https?$/, error: `not an http(s) URL${what}` })
     .transform((value) => value.replace(/\/+$/, ''));
 
+function wholeSeconds(min: number, max: number) {
+  const error = `expected a whole number of seconds between ${min} and ${max}`;
+  return z
+    .string()
+    .regex(/^\d+$/, { error })
+    .transform(Number)
+    .pipe(z.number().min(min, { error }).max(max, { error }));
+}
+
 const environmentSchema = z.object({
   PORT: portNumber.default(4000),
   HOST: z.string().min(1, { error: 'must not be empty' }).default('127.0.0.1'),
@@ -50,6 +59,8 @@ const environmentSchema = z.object({
         .max(86_400, { error: 'expected a whole number of seconds between 1 and 86400' }),
     )
     .default(900),
+  GUICHET_UPLOAD_TTL_SECONDS: wholeSeconds(1, 604_800).default(3600),
+  GUICHET_ORPHAN_GRACE_SECONDS: wholeSeconds(0, 604_800).default(3600),
   GUICHET_REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, {
@@ -109,6 +120,12 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   s3: S3Config | undefined;
+  files: {
+    /** How long a staged upload waits for its commit before the janitor removes it. */
+    uploadTtlSeconds: number;
+    /** How old an object without a record must be before the janitor deletes it. */
+    orphanGraceSeconds: number;
+  };
 }
 
 /** A configuration problem, worded as `VARIABLE: what is wrong`. */
@@ -159,6 +176,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     brand: { name: e.GUICHET_BRAND_NAME, logoUrl: e.GUICHET_BRAND_LOGO_URL, color: e.GUICHET_BRAND_COLOR },
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    files: {
+      uploadTtlSeconds: e.GUICHET_UPLOAD_TTL_SECONDS,
+      orphanGraceSeconds: e.GUICHET_ORPHAN_GRACE_SECONDS,
+    },
     s3:
       e.S3_BUCKET === undefined
         ? undefined

@@ -3,10 +3,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminRoutes } from '../admin/admin-routes.ts';
 import type { OidcService } from '../oidc/oidc-service.ts';
-import { registerSignedObjectRoutes } from '../ports/objects/signed-object-routes.ts';
+import { signedObjectRoutes } from '../ports/objects/signed-object-routes.ts';
 import { objectSigningPurpose } from '../runtime/ports.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { deriveKey } from '../secrets/master-key.ts';
+import { installApiReference } from './api-reference.ts';
 import { closeConnectionsWhenDraining } from './close-connections-when-draining.ts';
 import { healthRoutes } from './health-routes.ts';
 import { installMetrics } from './metrics.ts';
@@ -41,8 +42,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   closeConnectionsWhenDraining(app);
   installRequestLog(app);
   installMetrics(app);
+  await installApiReference(app, { issuer: config.issuer });
   await app.register(healthRoutes, { ports });
-  await registerSignedObjectRoutes(app, {
+  // Both drivers: uploads of unknown length go through Guichet's own signed URLs even with S3.
+  await app.register(signedObjectRoutes, {
     objects: ports.objects,
     signingKey: deriveKey(context.masterKey, objectSigningPurpose),
   });

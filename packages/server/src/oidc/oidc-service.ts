@@ -2,11 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { eventStreamRoutes } from '../events/event-stream-routes.ts';
 import { purgeOldEvents } from '../events/publish-event.ts';
+import { filesRoutes } from '../files/uploads/files-routes.ts';
 import { ensureSigningKeys } from '../keys/ensure-signing-keys.ts';
 import { loadProviderJwks } from '../keys/provider-jwks.ts';
 import { retireExpiredKeys } from '../keys/retire-expired-keys.ts';
 import { watchSigningKeys } from '../keys/watch-signing-keys.ts';
 import { createBrand } from '../pages/brand.ts';
+import { objectSigningPurpose } from '../runtime/ports.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { deriveKey } from '../secrets/master-key.ts';
 import { contextRoutes } from '../sessions/context-routes.ts';
@@ -66,6 +68,11 @@ export async function startOidc(context: ServerContext, logger: Logger): Promise
       await app.register(providerRoutes, { holder });
       await app.register(interactionRoutes, { holder, context, pages });
       await app.register(contextRoutes, { context, holder });
+      await app.register(filesRoutes, {
+        context,
+        holder,
+        signingKey: deriveKey(context.masterKey, objectSigningPurpose),
+      });
       await app.register(eventStreamRoutes, { context });
     },
     async stop() {

@@ -13,7 +13,6 @@ import { InvalidObjectKeyError, ObjectNotFoundError } from '../../src/ports/obje
 import type { ObjectsPort } from '../../src/ports/objects/objects-port.ts';
 import { createS3Objects } from '../../src/ports/objects/s3-driver.ts';
 import {
-  registerSignedObjectRoutes,
   signedObjectRoutes,
 } from '../../src/ports/objects/signed-object-routes.ts';
 import { type RunningS3rver, startS3rver } from '../support/s3rver.ts';
@@ -591,25 +590,37 @@ describe('objects port: fs driver specifics and its signed-URL routes', () => {
     await assert.rejects(objects.ping());
   });
 
-  it('registerSignedObjectRoutes mounts the routes for fs only', async () => {
-    const app = Fastify();
-    try {
-      const s3Objects = await createS3Objects({
-        bucket: 'unused',
-        endpoint: 'http://127.0.0.1:9',
-        region: 'us-east-1',
-        accessKeyId: 'x',
-        secretAccessKey: 'y',
-        forcePathStyle: true,
-      });
-      assert.equal(await registerSignedObjectRoutes(app, { objects: s3Objects, signingKey }), false);
-      assert.equal(await registerSignedObjectRoutes(app, { objects: harness.objects, signingKey }), true);
-      await app.ready();
-      assert.equal(app.hasRoute({ method: 'PUT', url: '/objects/*' }), true);
-      await s3Objects.close();
-    } finally {
-      await app.close();
-    }
+  it('a signed PUT with a maximum stores bodies up to it and cuts off a longer one with 413', async () => {
+    const { objects } = harness;
+    const url = await objects.signedUrl('PUT', 'routes/capped', { expiresInSeconds: 60, maxContentLength: 1000 });
+    const fits = await fetch(url, {
+      method: 'PUT',
+      body: Readable.toWeb(Readable.from([randomBytes(600), randomBytes(400)])) as ReadableStream<Uint8Array>,
+      duplex: 'half',
+    });
+    assert.equal(fits.status, 200);
+    assert.equal((await objects.head('routes/capped'))?.size, 1000);
+
+    const tooLong = await objects.signedUrl('PUT', 'routes/capped-2', {
+      expiresInSeconds: 60,
+      maxContentLength: 1000,
+    });
+    const declared = await fetch(tooLong, { method: 'PUT', body: randomBytes(1001) });
+    assert.equal(declared.status, 413);
+    await declared.arrayBuffer();
+    const chunked = await fetch(tooLong, {
+      method: 'PUT',
+      body: Readable.toWeb(Readable.from([randomBytes(700), randomBytes(700)])) as ReadableStream<Uint8Array>,
+      duplex: 'half',
+    });
+    assert.equal(chunked.status, 413);
+    await chunked.arrayBuffer();
+    assert.equal(await objects.head('routes/capped-2'), undefined);
+    // The maximum is part of the signature: raising it in the URL breaks it.
+    const raised = await fetch(tooLong.replace('max=1000', 'max=5000'), { method: 'PUT', body: randomBytes(10) });
+    assert.equal(raised.status, 403);
+    await raised.arrayBuffer();
+    assert.deepEqual(await harness.leftovers(), []);
   });
 });
 

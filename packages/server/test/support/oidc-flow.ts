@@ -22,6 +22,8 @@ export interface OidcInstance {
   url: string;
   process: GuichetProcess;
   admin: AdminClient;
+  /** Its data dir: the embedded database and objects live there. */
+  dataDir: string;
 }
 
 /** One issuer served by one or more instances sharing their storage. */
@@ -52,7 +54,7 @@ const startTimeoutMs = 60_000;
 
 async function instanceOn(dataDir: string, env: Record<string, string>): Promise<OidcInstance> {
   const guichet = await startGuichet({ GUICHET_DATA_DIR: dataDir, ...env }, startTimeoutMs);
-  return { url: guichet.url, process: guichet, admin: await adminApiOf(guichet.url, dataDir) };
+  return { url: guichet.url, process: guichet, admin: await adminApiOf(guichet.url, dataDir), dataDir };
 }
 
 function deployment(

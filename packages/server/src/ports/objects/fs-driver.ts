@@ -270,9 +270,22 @@ export async function createFsObjects(options: FsObjectsOptions): Promise<Object
           ...(method === 'PUT' && urlOptions.contentLength !== undefined
             ? { contentLength: urlOptions.contentLength }
             : {}),
+          ...(method === 'PUT' && urlOptions.maxContentLength !== undefined
+            ? { maxLength: urlOptions.maxContentLength }
+            : {}),
         },
         signingKey,
       );
+    },
+
+    async clearTags(key: string): Promise<void> {
+      // No tags are kept here; only the object's existence matters to the caller.
+      try {
+        await fs.stat(pathFor(key));
+      } catch (error) {
+        if (isMissing(error)) throw new ObjectNotFoundError(key);
+        throw error;
+      }
     },
 
     async ping(): Promise<void> {

@@ -19,6 +19,8 @@ export interface PutOptions {
   contentType?: string;
   /** Known size, lets drivers avoid multipart for small bodies. */
   size?: number;
+  /** Object tags (S3 tagging; the filesystem driver keeps none). */
+  tags?: Readonly<Record<string, string>>;
 }
 
 export interface SignedUrlOptions {
@@ -26,6 +28,18 @@ export interface SignedUrlOptions {
   contentType?: string;
   /** For PUT: the exact number of bytes the URL accepts, when the driver can enforce it. */
   contentLength?: number;
+  /** For PUT: the most bytes the URL accepts, when the driver can enforce it (filesystem only). */
+  maxContentLength?: number;
+  /**
+   * For PUT: tags the stored object gets. S3 signs them as the `x-amz-tagging` header, which the
+   * uploader must then send with the value taggingHeader() gives.
+   */
+  tags?: Readonly<Record<string, string>>;
+}
+
+/** The `x-amz-tagging` value (URL query encoding) for a set of tags. */
+export function taggingHeader(tags: Readonly<Record<string, string>>): string {
+  return new URLSearchParams(Object.entries(tags)).toString();
 }
 
 /** Object storage. Keys are relative, slash-separated, and never escape the store. */
@@ -38,6 +52,8 @@ export interface ObjectsPort {
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
+  /** Removes every tag of an object; rejects with ObjectNotFoundError when it does not exist. */
+  clearTags(key: string): Promise<void>;
   list(prefix: string): AsyncIterable<ObjectInfo>;
   signedUrl(method: 'GET' | 'PUT', key: string, options: SignedUrlOptions): Promise<string>;
   ping(): Promise<void>;

@@ -5,6 +5,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   paginateListObjectsV2,
   S3Client,
   S3ServiceException,
@@ -14,7 +15,14 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Config } from '../../config/config.ts';
 import { ObjectNotFoundError } from './object-errors.ts';
 import { assertSafeKey } from './object-key.ts';
-import type { ByteRange, ObjectInfo, ObjectsPort, PutOptions, SignedUrlOptions } from './objects-port.ts';
+import {
+  type ByteRange,
+  type ObjectInfo,
+  type ObjectsPort,
+  type PutOptions,
+  type SignedUrlOptions,
+  taggingHeader,
+} from './objects-port.ts';
 
 export interface S3ObjectsOptions {
   /** MaxKeys per ListObjectsV2 page; S3 caps it at 1000. Tests lower it to exercise paging. */
@@ -107,7 +115,11 @@ export async function createS3Objects(
     requestHandler: { connectionTimeout: 2000, requestTimeout: 30_000 },
   });
 
-  async function putSmall(key: string, body: Readable, size: number, contentType: string | undefined) {
+  function tagging(tags: PutOptions['tags']): { Tagging?: string } {
+    return tags && Object.keys(tags).length > 0 ? { Tagging: taggingHeader(tags) } : {};
+  }
+
+  async function putSmall(key: string, body: Readable, size: number, putOptions: PutOptions) {
     // Buffered, so the request starts only once the whole body is in hand: all or nothing.
     const bytes = await readExactly(body, size);
     await client.send(
@@ -116,7 +128,8 @@ export async function createS3Objects(
         Key: key,
         Body: bytes,
         ContentLength: size,
-        ...(contentType ? { ContentType: contentType } : {}),
+        ...(putOptions.contentType ? { ContentType: putOptions.contentType } : {}),
+        ...tagging(putOptions.tags),
       }),
     );
     return { size };
@@ -139,6 +152,7 @@ export async function createS3Objects(
         Key: key,
         Body: counter,
         ...(putOptions.contentType ? { ContentType: putOptions.contentType } : {}),
+        ...tagging(putOptions.tags),
       },
       partSize,
       queueSize,
@@ -162,7 +176,7 @@ export async function createS3Objects(
     async put(key: string, body: Readable, putOptions: PutOptions = {}): Promise<{ size: number }> {
       assertSafeKey(key);
       if (putOptions.size !== undefined && putOptions.size < partSize) {
-        return putSmall(key, body, putOptions.size, putOptions.contentType);
+        return putSmall(key, body, putOptions.size, putOptions);
       }
       return putStream(key, body, putOptions);
     },
@@ -247,8 +261,23 @@ export async function createS3Objects(
               // Signed headers: S3 refuses a request whose length or type differs.
               ...(urlOptions.contentLength !== undefined ? { ContentLength: urlOptions.contentLength } : {}),
               ...(urlOptions.contentType ? { ContentType: urlOptions.contentType } : {}),
+              ...tagging(urlOptions.tags),
             });
-      return getSignedUrl(client, command, { expiresIn: expiresInSeconds });
+      // Tagging stays a header the uploader sends: S3 ignores it when hoisted into the query.
+      return getSignedUrl(client, command, {
+        expiresIn: expiresInSeconds,
+        unhoistableHeaders: new Set(['x-amz-tagging']),
+      });
+    },
+
+    async clearTags(key: string): Promise<void> {
+      assertSafeKey(key);
+      try {
+        await client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: [] } }));
+      } catch (error) {
+        if (isNotFound(error)) throw new ObjectNotFoundError(key);
+        throw error;
+      }
     },
 
     async ping(): Promise<void> {

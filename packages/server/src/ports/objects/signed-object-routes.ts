@@ -15,6 +15,7 @@ interface SignedQuery {
   expires?: string;
   signature?: string;
   length?: string;
+  max?: string;
 }
 
 interface SignedRoute {
@@ -27,6 +28,7 @@ const signedQuerySchema = {
   properties: {
     expires: { type: 'string', pattern: '^[0-9]{1,15}$' },
     length: { type: 'string', pattern: '^[0-9]{1,15}$' },
+    max: { type: 'string', pattern: '^[0-9]{1,15}$' },
     signature: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
   },
   required: ['expires', 'signature'],
@@ -56,6 +58,19 @@ function exactLength(limit: number): Transform {
       if (received < limit)
         callback(new BodyLengthError(false, `body has ${received} of the ${limit} signed bytes`));
       else callback();
+    },
+  });
+}
+
+/** Passes at most `limit` bytes through and fails on the first byte past it, so reading stops there. */
+function atMost(limit: number): Transform {
+  let received = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      received += chunk.length;
+      if (received > limit)
+        callback(new BodyLengthError(true, `body exceeds the ${limit} bytes the signed URL accepts`));
+      else callback(null, chunk);
     },
   });
 }
@@ -100,10 +115,10 @@ function checkSignature(
   method: SignedMethod,
   signingKey: Buffer,
 ): boolean {
-  const { expires, signature, length } = request.query;
+  const { expires, signature, length, max } = request.query;
   const verdict = request.validationError
     ? 'invalid'
-    : verifyObjectUrl({ method, key: request.params['*'], expires, signature, length }, signingKey);
+    : verifyObjectUrl({ method, key: request.params['*'], expires, signature, length, max }, signingKey);
   if (verdict === 'ok') return true;
   forbidden(
     reply,
@@ -178,29 +193,32 @@ export async function signedObjectRoutes(
     if (!checkSignature(request, reply, 'PUT', signingKey)) return reply;
     const key = request.params['*'];
     const signedLength = request.query.length === undefined ? undefined : Number(request.query.length);
+    const signedMax = request.query.max === undefined ? undefined : Number(request.query.max);
     const source = request.body instanceof Readable ? request.body : request.raw;
 
-    if (signedLength === undefined) {
+    if (signedLength === undefined && signedMax === undefined) {
       await objects.put(key, source);
       return reply.code(200).send();
     }
 
     // A declared Content-Length that cannot match is refused before a single byte is read.
     const declared = request.headers['content-length'];
-    if (declared !== undefined && Number(declared) > signedLength) {
-      return refuseBody(reply, problem(413, `the signed URL accepts ${signedLength} bytes`));
+    const ceiling = signedLength ?? signedMax ?? 0;
+    if (declared !== undefined && Number(declared) > ceiling) {
+      return refuseBody(reply, problem(413, `the signed URL accepts ${ceiling} bytes`));
     }
-    if (declared !== undefined && Number(declared) < signedLength) {
+    if (signedLength !== undefined && declared !== undefined && Number(declared) < signedLength) {
       return refuseBody(reply, problem(400, `the signed URL expects ${signedLength} bytes`));
     }
-    const limited = exactLength(signedLength);
+    const exactSize = signedLength ?? (declared === undefined ? undefined : Number(declared));
+    const limited = signedLength === undefined ? atMost(ceiling) : exactLength(signedLength);
     // objects.put reports the limiter's failure; this listener only keeps a failure that happens
     // before the driver starts reading from becoming an uncaught exception.
     limited.on('error', () => {});
     source.on('error', (error) => limited.destroy(error));
     source.pipe(limited);
     try {
-      await objects.put(key, limited, { size: signedLength });
+      await objects.put(key, limited, exactSize === undefined ? {} : { size: exactSize });
     } catch (error) {
       if (!(error instanceof BodyLengthError)) throw error;
       source.unpipe(limited);
@@ -208,14 +226,4 @@ export async function signedObjectRoutes(
     }
     return reply.code(200).send();
   });
-}
-
-/** Mounts the signed-URL routes only when the filesystem driver needs them; S3 serves its own URLs. */
-export async function registerSignedObjectRoutes(
-  app: FastifyInstance,
-  options: SignedObjectRoutesOptions,
-): Promise<boolean> {
-  if (options.objects.driver !== 'fs') return false;
-  await app.register(signedObjectRoutes, options);
-  return true;
 }

@@ -10,6 +10,8 @@ export interface ObjectUrlToSign {
   expiresAt: Date;
   /** For PUT: the exact body length the URL accepts. */
   contentLength?: number;
+  /** For PUT: the most bytes the URL accepts, when the length is not known in advance. */
+  maxLength?: number;
 }
 
 /** The parts of a signed URL as received: query values stay raw text, exactly as they were signed. */
@@ -19,6 +21,7 @@ export interface ReceivedObjectUrl {
   expires: string | undefined;
   signature: string | undefined;
   length?: string | undefined;
+  max?: string | undefined;
 }
 
 export type SignatureVerdict = 'ok' | 'expired' | 'invalid';
@@ -34,9 +37,18 @@ function checkKey(hmacKey: Buffer): void {
     throw new RangeError(`signing key must be at least ${minimumSigningKeyBytes} bytes`);
 }
 
-function sign(hmacKey: Buffer, method: string, key: string, expires: string, length: string): string {
+interface SignedFields {
+  method: string;
+  key: string;
+  expires: string;
+  length: string;
+  max: string;
+}
+
+function sign(hmacKey: Buffer, fields: SignedFields): string {
+  const { method, key, expires, length, max } = fields;
   // A JSON array is an unambiguous encoding: no field can bleed into the next.
-  const payload = JSON.stringify(['guichet-object-url/1', method, key, expires, length]);
+  const payload = JSON.stringify(['guichet-object-url/2', method, key, expires, length, max]);
   return createHmac('sha256', hmacKey).update(payload).digest('base64url');
 }
 
@@ -45,16 +57,22 @@ export function encodeKeyPath(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/');
 }
 
-/** `${baseUrl}/objects/<key>?expires=<unix s>[&length=<bytes>]&signature=<base64url>` */
+function decimalText(name: string, value: number | undefined): string {
+  const text = value === undefined ? '' : String(value);
+  if (text !== '' && !decimal.test(text)) throw new RangeError(`${name} must be a non-negative integer`);
+  return text;
+}
+
+/** `${baseUrl}/objects/<key>?expires=<unix s>[&length=<bytes>][&max=<bytes>]&signature=<base64url>` */
 export function signObjectUrl(request: ObjectUrlToSign, hmacKey: Buffer): string {
   checkKey(hmacKey);
   const expires = String(Math.floor(request.expiresAt.getTime() / 1000));
-  const length = request.contentLength === undefined ? '' : String(request.contentLength);
-  if (length !== '' && !decimal.test(length))
-    throw new RangeError('contentLength must be a non-negative integer');
+  const length = decimalText('contentLength', request.contentLength);
+  const max = decimalText('maxLength', request.maxLength);
   const query = new URLSearchParams({ expires });
   if (length !== '') query.set('length', length);
-  query.set('signature', sign(hmacKey, request.method, request.key, expires, length));
+  if (max !== '') query.set('max', max);
+  query.set('signature', sign(hmacKey, { method: request.method, key: request.key, expires, length, max }));
   return `${request.baseUrl.replace(/\/+$/, '')}/objects/${encodeKeyPath(request.key)}?${query.toString()}`;
 }
 
@@ -70,10 +88,14 @@ export function verifyObjectUrl(
   checkKey(hmacKey);
   const { expires, signature } = received;
   const length = received.length ?? '';
+  const max = received.max ?? '';
   if (expires === undefined || signature === undefined) return 'invalid';
-  if (!decimal.test(expires) || (length !== '' && !decimal.test(length))) return 'invalid';
+  if (!decimal.test(expires)) return 'invalid';
+  if ((length !== '' && !decimal.test(length)) || (max !== '' && !decimal.test(max))) return 'invalid';
   if (!base64UrlSha256.test(signature)) return 'invalid';
-  const expected = Buffer.from(sign(hmacKey, received.method, received.key, expires, length));
+  const expected = Buffer.from(
+    sign(hmacKey, { method: received.method, key: received.key, expires, length, max }),
+  );
   const actual = Buffer.from(signature);
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return 'invalid';
   return now.getTime() > Number(expires) * 1000 ? 'expired' : 'ok';

@@ -1,0 +1,173 @@
+import type { Selectable, Transaction } from 'kysely';
+import type { Database } from '../../ports/sql/schema.ts';
+import type { SqlPort } from '../../ports/sql/sql-port.ts';
+import { variantObjectKey } from '../file-keys.ts';
+import type { FileVariantTable, StoredFileTable, VariantSpec } from '../files-tables.ts';
+
+export type StoredFileRow = Selectable<StoredFileTable>;
+export type FileVariantRow = Selectable<FileVariantTable>;
+
+export interface NewUpload {
+  id: string;
+  businessId: string;
+  purpose: string;
+  objectKey: string;
+  filename: string;
+  declaredType: string | null;
+  declaredSize: number | null;
+  maxBytes: number;
+  createdBy: string;
+  stagedUntil: Date;
+}
+
+export async function insertUpload(sql: SqlPort, upload: NewUpload): Promise<StoredFileRow> {
+  return sql.db
+    .insertInto('stored_file')
+    .values({
+      id: upload.id,
+      business_id: upload.businessId,
+      purpose: upload.purpose,
+      state: 'staged',
+      object_key: upload.objectKey,
+      filename: upload.filename,
+      declared_type: upload.declaredType,
+      declared_size: upload.declaredSize,
+      max_bytes: upload.maxBytes,
+      created_by: upload.createdBy,
+      staged_until: upload.stagedUntil,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The rows among `ids` that belong to `businessId`; others are as good as missing. */
+export async function findInBusiness(
+  sql: SqlPort,
+  businessId: string,
+  ids: readonly string[],
+): Promise<StoredFileRow[]> {
+  if (ids.length === 0) return [];
+  return sql.db
+    .selectFrom('stored_file')
+    .selectAll()
+    .where('business_id', '=', businessId)
+    .where('id', 'in', ids)
+    .execute();
+}
+
+/** Removes a staged upload of the business; undefined when there is none (or it is committed). */
+export async function deleteStagedUpload(
+  sql: SqlPort,
+  businessId: string,
+  id: string,
+): Promise<StoredFileRow | undefined> {
+  return sql.db
+    .deleteFrom('stored_file')
+    .where('id', '=', id)
+    .where('business_id', '=', businessId)
+    .where('state', '=', 'staged')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Removes a committed file and its variant rows; returns every object key that must go too. */
+export async function deleteCommittedFile(
+  sql: SqlPort,
+  businessId: string,
+  id: string,
+): Promise<string[] | undefined> {
+  return sql.db.transaction().execute(async (trx) => {
+    const variants = await trx
+      .selectFrom('file_variant')
+      .innerJoin('stored_file', 'stored_file.id', 'file_variant.file_id')
+      .select('file_variant.object_key')
+      .where('stored_file.id', '=', id)
+      .where('stored_file.business_id', '=', businessId)
+      .execute();
+    const removed = await trx
+      .deleteFrom('stored_file')
+      .where('id', '=', id)
+      .where('business_id', '=', businessId)
+      .where('state', '=', 'committed')
+      .returning('object_key')
+      .executeTakeFirst();
+    if (removed === undefined) return undefined;
+    return [removed.object_key, ...variants.map((variant) => variant.object_key)];
+  });
+}
+
+export async function variantsOf(sql: SqlPort, fileIds: readonly string[]): Promise<FileVariantRow[]> {
+  if (fileIds.length === 0) return [];
+  return sql.db
+    .selectFrom('file_variant')
+    .selectAll()
+    .where('file_id', 'in', fileIds)
+    .orderBy('file_id')
+    .orderBy('name')
+    .execute();
+}
+
+/** What inspection learnt of an upload's bytes, recorded when it becomes a file. */
+export interface InspectedFile {
+  id: string;
+  contentType: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  variants: readonly VariantSpec[];
+}
+
+/**
+ * Turns staged uploads into files and queues their variants, in one transaction. Resolves to false,
+ * changing nothing, when one of them is no longer staged (a concurrent commit or discard won).
+ */
+export async function markCommitted(
+  sql: SqlPort,
+  businessId: string,
+  files: readonly InspectedFile[],
+): Promise<boolean> {
+  return sql.db
+    .transaction()
+    .execute(async (trx: Transaction<Database>) => {
+      const now = new Date();
+      for (const file of files) {
+        const updated = await trx
+          .updateTable('stored_file')
+          .set({
+            state: 'committed',
+            content_type: file.contentType,
+            size: file.size,
+            width: file.width,
+            height: file.height,
+            committed_at: now,
+            staged_until: null,
+          })
+          .where('id', '=', file.id)
+          .where('business_id', '=', businessId)
+          .where('state', '=', 'staged')
+          .executeTakeFirst();
+        if (updated.numUpdatedRows !== 1n) throw new LostRace();
+        if (file.variants.length > 0) {
+          await trx
+            .insertInto('file_variant')
+            .values(
+              file.variants.map((variant) => ({
+                file_id: file.id,
+                name: variant.name,
+                object_key: variantObjectKey(file.id, variant.name),
+                state: 'pending' as const,
+              })),
+            )
+            .execute();
+        }
+      }
+      return true;
+    })
+    .catch((error: unknown) => {
+      if (error instanceof LostRace) return false;
+      throw error;
+    });
+}
+
+/** Rolls the commit transaction back when another request changed an upload first. */
+class LostRace extends Error {}
