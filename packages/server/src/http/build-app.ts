@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { adminRoutes } from '../admin/admin-routes.ts';
 import type { OidcService } from '../oidc/oidc-service.ts';
 import { signedObjectRoutes } from '../ports/objects/signed-object-routes.ts';
@@ -19,6 +20,8 @@ export interface AppOptions {
   context: ServerContext;
   logger: Logger;
   oidc: OidcService;
+  /** Where /metrics reads from; background jobs add their own metrics to it. */
+  registry?: Registry;
 }
 
 /** The HTTP surface: one Fastify instance, each domain an encapsulated plugin. */
@@ -41,7 +44,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installProblemHandlers(app);
   closeConnectionsWhenDraining(app);
   installRequestLog(app);
-  installMetrics(app);
+  installMetrics(app, options.registry);
   await installApiReference(app, { issuer: config.issuer });
   await app.register(healthRoutes, { ports });
   // Both drivers: uploads of unknown length go through Guichet's own signed URLs even with S3.

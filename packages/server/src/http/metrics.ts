@@ -5,8 +5,7 @@ import { onResponseFinished } from './on-response-finished.ts';
 type Observer = { observe(value: number): void };
 
 /** Prometheus metrics: request durations by route, plus process memory and event-loop delay. */
-export function installMetrics(app: FastifyInstance): Registry {
-  const registry = new Registry();
+export function installMetrics(app: FastifyInstance, registry: Registry = new Registry()): Registry {
   // Event-loop delay percentiles come from perf_hooks.monitorEventLoopDelay at this resolution.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
   const duration = new Histogram({

@@ -38,6 +38,9 @@ interface FileParams {
   id: string;
 }
 
+/** Uploads a person may start per minute: far above any form, far below a flood of staged objects. */
+const uploadsPerMinute = 600;
+
 const authProblems = { 400: problemSchema, 401: problemSchema, 403: problemSchema } as const;
 const security = [{ bearer: [] }];
 
@@ -86,12 +89,23 @@ export async function filesRoutes(app: FastifyInstance, options: FilesRoutesOpti
         summary: 'Start an upload: a staged record and a signed URL to PUT the bytes to',
         security,
         body: createUploadBodySchema,
-        response: { 201: uploadCreatedSchema, ...authProblems, 413: problemSchema, 422: problemSchema },
+        response: {
+          201: uploadCreatedSchema,
+          ...authProblems,
+          413: problemSchema,
+          422: problemSchema,
+          429: problemSchema,
+        },
       },
     },
     async (request, reply) => {
       const caller = await callerOf(request, reply);
       if (caller === undefined) return reply;
+      const count = await ports.cache.increment(`rate:uploads:${caller.sub}`, 60_000).catch(() => 0);
+      if (count > uploadsPerMinute) {
+        reply.header('retry-after', '60');
+        return sendProblem(reply, problem(429, `at most ${uploadsPerMinute} uploads per minute`));
+      }
       try {
         return reply.code(201).send(await createUpload(context, guichet, caller, request.body));
       } catch (error) {

@@ -153,6 +153,24 @@ export async function signedObjectRoutes(
     return sendProblem(reply, problem(status, error.message));
   });
 
+  // The signature is the whole authorisation and no cookie is involved, so any origin may use a
+  // signed URL: browsers upload straight from an app's pages and show images in its <img> tags.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply
+      .header('access-control-allow-origin', '*')
+      .header('access-control-expose-headers', 'content-length, content-range, etag')
+      .header('cross-origin-resource-policy', 'cross-origin');
+    done();
+  });
+  app.options('/objects/*', { schema: { hide: true } }, async (_request, reply) =>
+    reply
+      .code(204)
+      .header('access-control-allow-methods', 'GET, PUT')
+      .header('access-control-allow-headers', 'content-type, range')
+      .header('access-control-max-age', '600')
+      .send(),
+  );
+
   const routeOptions = {
     // The route checks a failed schema itself: a malformed signed URL is a 403, like a wrong one.
     attachValidation: true,
