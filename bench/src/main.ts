@@ -3,11 +3,13 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Scenario, ScenarioResult } from './harness/scenario.ts';
 import { httpFloor } from './scenarios/http-floor.ts';
+import { imageVariants } from './scenarios/image-variants.ts';
 import { login } from './scenarios/login.ts';
 import { revocationLatency } from './scenarios/revocation-latency.ts';
 import { sdkProtectedRoute } from './scenarios/sdk-protected-route.ts';
 import { tokenClientCredentials } from './scenarios/token-client-credentials.ts';
 import { tokenRefresh } from './scenarios/token-refresh.ts';
+import { uploadThroughput } from './scenarios/upload-throughput.ts';
 
 const scenarios: Scenario[] = [
   httpFloor,
@@ -16,6 +18,8 @@ const scenarios: Scenario[] = [
   login,
   sdkProtectedRoute,
   revocationLatency,
+  imageVariants,
+  uploadThroughput,
 ];
 
 function usage(): string {

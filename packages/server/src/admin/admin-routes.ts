@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { accountsAdminRoutes } from '../accounts/accounts-admin-routes.ts';
 import { businessesAdminRoutes } from '../businesses/businesses-admin-routes.ts';
 import { clientsAdminRoutes } from '../clients/clients-admin-routes.ts';
+import { janitorAdminRoutes } from '../files/janitor/janitor-admin-routes.ts';
 import { purposesAdminRoutes } from '../files/purposes/purposes-admin-routes.ts';
 import { problem, sendProblem } from '../http/problem-details.ts';
 import { keysAdminRoutes } from '../keys/keys-admin-routes.ts';
@@ -35,6 +36,7 @@ export async function adminRoutes(app: FastifyInstance, options: { context: Serv
   await app.register(businessesAdminRoutes, { context: options.context });
   await app.register(resourcesAdminRoutes, { context: options.context });
   await app.register(purposesAdminRoutes, { context: options.context });
+  await app.register(janitorAdminRoutes, { context: options.context });
 
   app.get(
     '/status',

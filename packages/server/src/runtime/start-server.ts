@@ -1,7 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import { ensureAdminCredential } from '../admin/admin-credential.ts';
 import type { Config } from '../config/config.ts';
+import { startFileJobs } from '../files/janitor/start-file-jobs.ts';
 import { buildApp } from '../http/build-app.ts';
 import { startOidc } from '../oidc/oidc-service.ts';
 import { migrateToLatest } from '../ports/sql/migrate.ts';
@@ -43,10 +45,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await ensureAdminCredential(ports.sql, config.dataDir);
       const context = { config, ports, masterKey };
       const oidc = await startOidc(context, logger);
-      const app = await buildApp({ context, logger, oidc });
+      const registry = new Registry();
+      const app = await buildApp({ context, logger, oidc, registry });
       await app.listen({ port: config.port, host: config.host });
       const url = listeningUrl(app);
       await lock?.update({ url });
+      // Image variants and the janitor, in the background, once the server is up.
+      const fileJobs = startFileJobs(context, logger, { registry });
       logger.info(
         {
           url,
@@ -66,6 +71,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
             const cutOff = setTimeout(() => app.server.closeAllConnections(), shutdownGraceMs);
             await app.close();
             clearTimeout(cutOff);
+            await fileJobs.stop();
             await oidc.stop();
             await closePorts(ports);
             await lock?.release();

@@ -12,9 +12,7 @@ import { createFsObjects } from '../../src/ports/objects/fs-driver.ts';
 import { InvalidObjectKeyError, ObjectNotFoundError } from '../../src/ports/objects/object-errors.ts';
 import type { ObjectsPort } from '../../src/ports/objects/objects-port.ts';
 import { createS3Objects } from '../../src/ports/objects/s3-driver.ts';
-import {
-  signedObjectRoutes,
-} from '../../src/ports/objects/signed-object-routes.ts';
+import { signedObjectRoutes } from '../../src/ports/objects/signed-object-routes.ts';
 import { type RunningS3rver, startS3rver } from '../support/s3rver.ts';
 
 const MiB = 1024 * 1024;
@@ -592,7 +590,10 @@ describe('objects port: fs driver specifics and its signed-URL routes', () => {
 
   it('a signed PUT with a maximum stores bodies up to it and cuts off a longer one with 413', async () => {
     const { objects } = harness;
-    const url = await objects.signedUrl('PUT', 'routes/capped', { expiresInSeconds: 60, maxContentLength: 1000 });
+    const url = await objects.signedUrl('PUT', 'routes/capped', {
+      expiresInSeconds: 60,
+      maxContentLength: 1000,
+    });
     const fits = await fetch(url, {
       method: 'PUT',
       body: Readable.toWeb(Readable.from([randomBytes(600), randomBytes(400)])) as ReadableStream<Uint8Array>,
@@ -617,7 +618,10 @@ describe('objects port: fs driver specifics and its signed-URL routes', () => {
     await chunked.arrayBuffer();
     assert.equal(await objects.head('routes/capped-2'), undefined);
     // The maximum is part of the signature: raising it in the URL breaks it.
-    const raised = await fetch(tooLong.replace('max=1000', 'max=5000'), { method: 'PUT', body: randomBytes(10) });
+    const raised = await fetch(tooLong.replace('max=1000', 'max=5000'), {
+      method: 'PUT',
+      body: randomBytes(10),
+    });
     assert.equal(raised.status, 403);
     await raised.arrayBuffer();
     assert.deepEqual(await harness.leftovers(), []);
