@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -578,6 +578,24 @@ describe('objects port: fs driver specifics and its signed-URL routes', () => {
     for await (const info of objects.list('')) keys.push(info.key);
     assert.ok(keys.length > 0);
     assert.ok(keys.every((key) => !key.startsWith('.tmp')));
+  });
+
+  it('removes uploads a crash abandoned in .tmp when it opens, and keeps fresh ones', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'guichet-objects-abandoned-'));
+    try {
+      await mkdir(path.join(root, '.tmp'), { recursive: true });
+      const old = path.join(root, '.tmp', 'old-upload');
+      const fresh = path.join(root, '.tmp', 'fresh-upload');
+      await writeFile(old, 'half');
+      await writeFile(fresh, 'in flight');
+      const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+      await utimes(old, twoHoursAgo, twoHoursAgo);
+      const objects = await createFsObjects({ root, publicBaseUrl: harness.baseUrl, signingKey });
+      assert.deepEqual(await readdir(path.join(root, '.tmp')), ['fresh-upload']);
+      await objects.close();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('ping rejects once the root is gone', async () => {

@@ -47,6 +47,18 @@ function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
+/** An upload still in `.tmp` after this long was cut short by a crash: nobody will rename it. */
+const abandonedUploadMs = 60 * 60 * 1000;
+
+async function removeAbandonedUploads(tmpDir: string): Promise<void> {
+  const cutOff = Date.now() - abandonedUploadMs;
+  for (const name of await fs.readdir(tmpDir)) {
+    const file = path.join(tmpDir, name);
+    const stats = await fs.stat(file).catch(() => undefined);
+    if (stats !== undefined && stats.mtimeMs < cutOff) await fs.rm(file, { force: true, recursive: true });
+  }
+}
+
 /**
  * Objects as plain files under `root`. Limits worth knowing, beyond assertSafeKey:
  * - the content type is not stored, so head never returns one;
@@ -64,6 +76,7 @@ export async function createFsObjects(options: FsObjectsOptions): Promise<Object
   // The real path, so that a symlinked data dir still passes the containment checks below.
   const root = await fs.realpath(options.root);
   const tmpDir = path.join(root, tmpDirName);
+  await removeAbandonedUploads(tmpDir);
 
   function isInside(candidate: string): boolean {
     return candidate.startsWith(root + path.sep);
