@@ -1,5 +1,7 @@
 import { sql as rawSql } from 'kysely';
+import { batchedLookup } from '../ports/sql/batched-lookup.ts';
 import { createdAfter, keysetPage, keysetPageSize } from '../ports/sql/keyset-page.ts';
+import { preparedStatement } from '../ports/sql/prepared-statement.ts';
 import type { SqlPort } from '../ports/sql/sql-port.ts';
 import { EmailTakenError, InvalidAccountInputError } from './account-errors.ts';
 import { newAccountId } from './account-id.ts';
@@ -109,12 +111,17 @@ export async function createAccount(
   return toAccount(row);
 }
 
+/** Read on every sign-in and token request: concurrent reads share one prepared statement. */
+const accountsById = batchedLookup<AccountRow>(
+  preparedStatement(
+    'account_by_ids',
+    `select ${accountColumns.join(', ')} from account where id = any($1::text[])`,
+  ),
+  'id',
+);
+
 export async function findAccountById(sql: SqlPort, id: string): Promise<Account | undefined> {
-  const row = await sql.db
-    .selectFrom('account')
-    .select(accountColumns)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const row = await accountsById(sql, id);
   return row === undefined ? undefined : toAccount(row);
 }
 

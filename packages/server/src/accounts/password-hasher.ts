@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { hash, type Options, verify } from '@node-rs/argon2';
+import { createConcurrencyLimit } from '../runtime/concurrency-limit.ts';
 
 /**
  * OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. About 12 ms per hash on one core, and 19 MiB
@@ -28,14 +30,21 @@ function canonicalPassword(plain: string): string {
   return plain.normalize('NFKC');
 }
 
+/**
+ * Hashes in flight at once: one core fewer than the machine has, so the event loop always keeps a
+ * core and its delay stays low under a sign-in burst. Others queue; extra threads would only share
+ * the same cores.
+ */
+const hashing = createConcurrencyLimit(Math.max(1, availableParallelism() - 1));
+
 /** Runs on the libuv thread pool, not the event loop (a test measures it). */
 export function hashPassword(plain: string): Promise<string> {
-  return hash(canonicalPassword(plain), argon2idOptions);
+  return hashing.run(() => hash(canonicalPassword(plain), argon2idOptions));
 }
 
 /** Resolves false for a wrong password; rejects when `hashed` is not an argon2 PHC string. */
 export function verifyPassword(hashed: string, plain: string): Promise<boolean> {
-  return verify(hashed, canonicalPassword(plain));
+  return hashing.run(() => verify(hashed, canonicalPassword(plain)));
 }
 
 /** What account creation and sign-in hash with; a parameter so tests can count calls. */

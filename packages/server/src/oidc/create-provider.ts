@@ -15,6 +15,7 @@ import { deriveKey } from '../secrets/master-key.ts';
 import { endSessionContext } from '../sessions/session-context-store.ts';
 import { accessTokenCustomizer, resourceIndicators, sessionIdClaim } from './access-token-shape.ts';
 import { interactionPolicyWithBusinessChoice } from './business-prompt.ts';
+import { cookieSigner } from './cookie-signer.ts';
 import type { PageKit } from './page-kit.ts';
 import { pairwiseSubject } from './pairwise-subject.ts';
 import { providerConfiguration } from './provider-configuration.ts';
@@ -146,7 +147,7 @@ export function createProvider(dependencies: ProviderDependencies, jwks: JWKS): 
     accessTokenCustomizer: accessTokenCustomizer(context),
     interactionPolicy: interactionPolicyWithBusinessChoice(context),
     jwks,
-    cookieKeys: [cookieKey],
+    cookieKeys: cookieSigner([cookieKey]),
     secureCookies: config.issuer.startsWith('https://'),
   });
 

@@ -1,4 +1,5 @@
 import type { Configuration, JWKS, KoaContextWithOIDC } from 'oidc-provider';
+import type { CookieSigner } from './cookie-signer.ts';
 import { tokenLifetimes } from './token-lifetimes.ts';
 
 export interface ProviderPolicyHooks {
@@ -16,7 +17,7 @@ export interface ProviderPolicyHooks {
   >;
   interactionPolicy: NonNullable<NonNullable<Configuration['interactions']>['policy']>;
   jwks: JWKS;
-  cookieKeys: string[];
+  cookieKeys: CookieSigner;
   secureCookies: boolean;
 }
 

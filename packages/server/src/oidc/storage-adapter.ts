@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { type Expression, sql as rawSql } from 'kysely';
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { CachePort } from '../ports/cache/cache-port.ts';
 import type { SqlPort } from '../ports/sql/sql-port.ts';
+import { createStatementBatcher } from '../ports/sql/statement-batcher.ts';
+import {
+  consumePayloads,
+  destroyPayload,
+  findPayloadByUid,
+  findPayloadByUserCode,
+  findPayloads,
+  payloadGrant,
+  upsertPayloads,
+} from './payload-statements.ts';
 
 /*
  * How oidc-provider 9 uses consume() and `consumed` (lib/helpers/grant_source.js,
@@ -50,9 +59,11 @@ const grantBoundModels = new Set([
 
 /**
  * Read on many requests and never consumed. Codes and refresh tokens are read once and carry
- * consumption state, so they always come from SQL.
+ * consumption state, so they always come from SQL. Interactions live a few requests and change on
+ * most of them: caching one costs more cache round trips (fill, invalidate, refill) than the SQL
+ * reads it saves.
  */
-const cachedModels = new Set(['Session', 'AccessToken', 'ClientCredentials', 'Grant', 'Interaction']);
+const cachedModels = new Set(['Session', 'AccessToken', 'ClientCredentials', 'Grant']);
 
 /** Also the longest a change stays unseen when the cache could not be told about it (an outage). */
 const maxCacheMs = 60_000;
@@ -123,15 +134,46 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-function expiresAt(expiresIn: number | undefined): Expression<Date | null> {
-  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn)) return rawSql<null>`null`;
-  // The database's clock, the one find() compares with.
-  return rawSql<Date>`now() + make_interval(secs => ${expiresIn}::double precision)`;
+/** One row for upsertPayloads; expiry and consumption are computed by the database's clock. */
+interface UpsertItem {
+  model: string;
+  id: string;
+  payload: string;
+  grantId: string | null;
+  userCode: string | null;
+  uid: string | null;
+  expiresIn: number | null;
+  consumedEpoch: number | null;
+  consumedNow: boolean;
 }
 
-function consumedAt(consumed: unknown): Expression<Date | null> {
-  if (typeof consumed === 'number') return rawSql<Date>`to_timestamp(${consumed}::double precision)`;
-  return consumed ? rawSql<Date>`now()` : rawSql<null>`null`;
+interface ModelRow {
+  model: string;
+  id: string;
+}
+
+const rowKey = (model: string, id: string) => `${model}\u0000${id}`;
+
+/** The batch's rows in key order, so two concurrent batches lock shared rows in the same order. */
+async function upsertMany(sql: SqlPort, items: UpsertItem[]): Promise<boolean[]> {
+  const sorted = [...items].sort((a, b) => {
+    const left = rowKey(a.model, a.id);
+    const right = rowKey(b.model, b.id);
+    return left < right ? -1 : left > right ? 1 : 0;
+  });
+  const rows = await sql.run<{ model: string; id: string; inserted: boolean }>(upsertPayloads, [
+    sorted.map((item) => item.model),
+    sorted.map((item) => item.id),
+    sorted.map((item) => item.payload),
+    sorted.map((item) => item.grantId),
+    sorted.map((item) => item.userCode),
+    sorted.map((item) => item.uid),
+    sorted.map((item) => item.expiresIn),
+    sorted.map((item) => item.consumedEpoch),
+    sorted.map((item) => item.consumedNow),
+  ]);
+  const inserted = new Map(rows.map((row) => [rowKey(row.model, row.id), row.inserted]));
+  return items.map((item) => inserted.get(rowKey(item.model, item.id)) === true);
 }
 
 function consumedAgain(model: string): errors.InvalidGrant {
@@ -143,25 +185,47 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
   const { sql, cache } = options;
   const db = sql.db;
 
-  /** The rows of one model still alive by the database's clock, with what toPayload and the cache need. */
-  function liveRows(model: string) {
-    return db
-      .selectFrom('oidc_payload')
-      .select([
-        'id',
-        'payload',
-        'consumed_at',
-        rawSql<number | null>`(extract(epoch from expires_at - now()) * 1000)::double precision`.as(
-          'remaining_ms',
-        ),
-      ])
-      .where('model', '=', model)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', rawSql<Date>`now()`)]));
+  /** Concurrent reads share one statement. */
+  const readBatched = createStatementBatcher<ModelRow, StoredRow | undefined>({
+    run: async (items) => {
+      const rows = await sql.run<StoredRow & ModelRow>(findPayloads, [
+        items.map((item) => item.model),
+        items.map((item) => item.id),
+      ]);
+      const found = new Map(rows.map((row) => [rowKey(row.model, row.id), row]));
+      return items.map((item) => found.get(rowKey(item.model, item.id)));
+    },
+    key: (item) => rowKey(item.model, item.id),
+    maxBatch: 200,
+    maxInFlight: 4,
+  });
+
+  function readRow(model: string, id: string): Promise<StoredRow | undefined> {
+    return readBatched({ model, id });
   }
 
-  async function readRow(model: string, id: string): Promise<StoredRow | undefined> {
-    return liveRows(model).where('id', '=', id).executeTakeFirst();
-  }
+  /** Concurrent consumptions share one statement; each row still flips for exactly one caller. */
+  const consumeBatched = createStatementBatcher<ModelRow, { grant_id: string | null } | undefined>({
+    run: async (items) => {
+      const rows = await sql.run<ModelRow & { grant_id: string | null }>(consumePayloads, [
+        items.map((item) => item.model),
+        items.map((item) => item.id),
+      ]);
+      const flipped = new Map(rows.map((row) => [rowKey(row.model, row.id), row]));
+      return items.map((item) => flipped.get(rowKey(item.model, item.id)));
+    },
+    key: (item) => rowKey(item.model, item.id),
+    maxBatch: 200,
+    maxInFlight: 4,
+  });
+
+  /** Concurrent saves share one statement and one commit; each resolves once its row is committed. */
+  const upsertBatched = createStatementBatcher<UpsertItem, boolean>({
+    run: (items) => upsertMany(sql, items),
+    key: (item) => rowKey(item.model, item.id),
+    maxBatch: 200,
+    maxInFlight: 4,
+  });
 
   /**
    * Marks the row as changed for every instance: a new version makes every entry tagged with an older
@@ -181,21 +245,22 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
   }
 
   async function findThroughCache(model: string, id: string): Promise<AdapterPayload | undefined> {
-    const [cached, version] = await Promise.all([
-      tryCache(() => cache.get(entryKey(model, id))),
-      tryCache(() => cache.get(versionKey(model, id))),
-    ]);
-    if (typeof cached === 'string' && version !== cacheDown) {
-      const entry = parseEntry(cached);
-      if (entry !== undefined && entry.v === (version ?? null)) return entry.p;
+    // One round trip for both: the entry is only good under the version read with it.
+    const both = await tryCache(() => cache.getMany([entryKey(model, id), versionKey(model, id)]));
+    if (both !== cacheDown) {
+      const [cached, version] = both;
+      if (cached !== undefined) {
+        const entry = parseEntry(cached);
+        if (entry !== undefined && entry.v === (version ?? null)) return entry.p;
+      }
     }
     const row = await readRow(model, id);
     if (row === undefined) return undefined;
     const payload = toPayload(row);
     const ttl = cacheTtlMs(row);
     // Without the version we cannot tag the entry, so we do not write one.
-    if (version !== cacheDown && ttl > 0) {
-      const entry: CacheEntry = { v: version ?? null, p: payload };
+    if (both !== cacheDown && ttl > 0) {
+      const entry: CacheEntry = { v: both[1] ?? null, p: payload };
       await tryCache(() => cache.set(entryKey(model, id), JSON.stringify(entry), ttl));
     }
     return payload;
@@ -212,12 +277,8 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
     column: 'uid' | 'user_code',
     value: string,
   ): Promise<{ id: string; payload: AdapterPayload; ttl: number } | undefined> {
-    const row = await liveRows(model)
-      .where(column, '=', value)
-      // While a session's id rotates, the old and new rows briefly share its uid: take the newest.
-      .orderBy('expires_at', (order) => order.desc().nullsFirst())
-      .limit(1)
-      .executeTakeFirst();
+    const statement = column === 'uid' ? findPayloadByUid : findPayloadByUserCode;
+    const [row] = await sql.run<StoredRow & { id: string }>(statement, [model, value]);
     if (row === undefined) return undefined;
     return { id: row.id, payload: toPayload(row), ttl: cacheTtlMs(row) };
   }
@@ -248,37 +309,23 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
   ): Promise<void> {
     // `consumed` lives in consumed_at only, so the conditional update in consume() is the one truth.
     const { consumed, ...stored } = payload;
-    const result = await db
-      .insertInto('oidc_payload')
-      .values({
-        model,
-        id,
-        payload: JSON.stringify(stored),
-        grant_id: grantBoundModels.has(model) ? text(payload.grantId) : null,
-        user_code: text(payload.userCode),
-        uid: text(payload.uid),
-        expires_at: expiresAt(expiresIn),
-        consumed_at: consumedAt(consumed),
-      })
-      .onConflict((conflict) =>
-        conflict.columns(['model', 'id']).doUpdateSet((eb) => ({
-          payload: eb.ref('excluded.payload'),
-          grant_id: eb.ref('excluded.grant_id'),
-          user_code: eb.ref('excluded.user_code'),
-          uid: eb.ref('excluded.uid'),
-          expires_at: eb.ref('excluded.expires_at'),
-          // Saving a token again never makes a consumed one usable again.
-          consumed_at: eb.fn.coalesce('oidc_payload.consumed_at', 'excluded.consumed_at'),
-        })),
-      )
-      // xmax is 0 for a row this statement inserted: a brand-new id that no reader can have cached.
-      .returning(rawSql<boolean>`(xmax = 0)`.as('inserted'))
-      .executeTakeFirst();
-    if (result?.inserted !== true) await invalidate(model, id);
+    const inserted = await upsertBatched({
+      model,
+      id,
+      payload: JSON.stringify(stored),
+      grantId: grantBoundModels.has(model) ? text(payload.grantId) : null,
+      userCode: text(payload.userCode),
+      uid: text(payload.uid),
+      expiresIn: typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? expiresIn : null,
+      // oidc-provider only tests `consumed` for truthiness; an epoch is kept as that instant.
+      consumedEpoch: typeof consumed === 'number' ? consumed : null,
+      consumedNow: typeof consumed !== 'number' && Boolean(consumed),
+    });
+    if (!inserted) await invalidate(model, id);
   }
 
   async function destroy(model: string, id: string): Promise<void> {
-    await db.deleteFrom('oidc_payload').where('model', '=', model).where('id', '=', id).execute();
+    await sql.run(destroyPayload, [model, id]);
     await invalidate(model, id);
   }
 
@@ -334,24 +381,12 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
   }
 
   async function consume(model: string, id: string): Promise<void> {
-    const updated = await db
-      .updateTable('oidc_payload')
-      .set({ consumed_at: rawSql<Date>`now()` })
-      .where('model', '=', model)
-      .where('id', '=', id)
-      .where('consumed_at', 'is', null)
-      .returning('grant_id')
-      .executeTakeFirst();
+    const updated = await consumeBatched({ model, id });
     if (updated !== undefined) {
       await invalidate(model, id);
       return;
     }
-    const existing = await db
-      .selectFrom('oidc_payload')
-      .select('grant_id')
-      .where('model', '=', model)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const [existing] = await sql.run<{ grant_id: string | null }>(payloadGrant, [model, id]);
     // Gone: expired and purged, or revoked by a concurrent reuse. Unusable either way.
     if (existing === undefined) throw new errors.InvalidGrant(`${model} not found`);
     const grantId = existing.grant_id ?? undefined;

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { roleIn } from '../businesses/membership-store.ts';
 import { type EventsLogger, publishEvent } from '../events/publish-event.ts';
 import type { CachePort } from '../ports/cache/cache-port.ts';
+import { batchedLookup } from '../ports/sql/batched-lookup.ts';
+import { preparedStatement } from '../ports/sql/prepared-statement.ts';
 import type { SqlPort } from '../ports/sql/sql-port.ts';
 import { contextCacheKey, forgetContext } from './context-cache.ts';
 
@@ -36,7 +38,7 @@ export function newSid(): string {
 
 const cacheTtlMs = 60_000;
 
-function toContext(row: {
+interface ContextRow {
   sid: string;
   account_id: string;
   business_id: string | null;
@@ -44,7 +46,9 @@ function toContext(row: {
   amr: string[];
   expires_at: Date;
   ended_at: Date | null;
-}): SessionContext {
+}
+
+function toContext(row: ContextRow): SessionContext {
   return {
     sid: row.sid,
     accountId: row.account_id,
@@ -58,15 +62,20 @@ function toContext(row: {
 
 const columns = ['sid', 'account_id', 'business_id', 'auth_time', 'amr', 'expires_at', 'ended_at'] as const;
 
+/** Read at every sign-in and token request: concurrent reads share one prepared statement. */
+const contextsBySessionUid = batchedLookup<ContextRow & { session_uid: string }>(
+  preparedStatement(
+    'session_context_by_session_uids',
+    `select session_uid, ${columns.join(', ')} from session_context where session_uid = any($1::text[])`,
+  ),
+  'session_uid',
+);
+
 export async function findContextBySessionUid(
   sql: SqlPort,
   sessionUid: string,
 ): Promise<SessionContext | undefined> {
-  const row = await sql.db
-    .selectFrom('session_context')
-    .select(columns)
-    .where('session_uid', '=', sessionUid)
-    .executeTakeFirst();
+  const row = await contextsBySessionUid(sql, sessionUid);
   return row ? toContext(row) : undefined;
 }
 

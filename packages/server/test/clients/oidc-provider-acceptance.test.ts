@@ -18,6 +18,7 @@ import {
   sessionIdClaim,
 } from '../../src/oidc/access-token-shape.ts';
 import { interactionPolicyWithBusinessChoice } from '../../src/oidc/business-prompt.ts';
+import { cookieSigner } from '../../src/oidc/cookie-signer.ts';
 import { pairwiseSubject } from '../../src/oidc/pairwise-subject.ts';
 import { providerConfiguration } from '../../src/oidc/provider-configuration.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
@@ -104,7 +105,7 @@ async function startProvider(
     accessTokenCustomizer: accessTokenCustomizer(context),
     interactionPolicy: interactionPolicyWithBusinessChoice(context),
     jwks: { keys: [signingKey] },
-    cookieKeys: [randomBytes(32).toString('base64url')],
+    cookieKeys: cookieSigner([randomBytes(32).toString('base64url')]),
     secureCookies: false,
   });
   const provider = new Provider(issuer, configuration);

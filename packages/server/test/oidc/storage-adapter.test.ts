@@ -143,6 +143,7 @@ function withHeldWrites(cache: CachePort) {
   const port: CachePort = {
     driver: cache.driver,
     get: (key) => cache.get(key),
+    getMany: (keys) => cache.getMany(keys),
     set: async (key, value, ttlMs) => {
       if (holding) await new Promise<void>((resume) => held.push(resume));
       await cache.set(key, value, ttlMs);

@@ -5,6 +5,8 @@
 export interface CachePort {
   readonly driver: 'memory' | 'redis';
   get(key: string): Promise<string | undefined>;
+  /** Several values in one round trip, in the keys' order. */
+  getMany(keys: readonly string[]): Promise<Array<string | undefined>>;
   /** ttlMs omitted: kept until deleted (or evicted by the driver). */
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;

@@ -102,6 +102,11 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): CachePort {
       return liveEntry(key)?.value;
     },
 
+    async getMany(keys) {
+      ensureOpen();
+      return keys.map((key) => liveEntry(key)?.value);
+    },
+
     async set(key, value, ttlMs) {
       ensureOpen();
       const expiresAt = ttlMs === undefined ? undefined : now() + checkDuration('ttlMs', ttlMs);

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
-import { Kysely, sql } from 'kysely';
+import { CompiledQuery, Kysely, sql } from 'kysely';
 import { PgliteDialect } from './pglite-dialect.ts';
+import type { PreparedStatement } from './prepared-statement.ts';
 import type { Database } from './schema.ts';
 import type { SqlPort } from './sql-port.ts';
 
@@ -20,6 +21,9 @@ export async function openPgliteSql(dataDir: string): Promise<SqlPort> {
   return {
     driver: 'pglite',
     db,
+    // Through Kysely's driver, which hands PGlite's single session out one holder at a time.
+    run: async <Row>(statement: PreparedStatement, values: readonly unknown[]) =>
+      (await db.executeQuery<Row>(CompiledQuery.raw(statement.text, [...values]))).rows as Row[],
     ping: async () => {
       await sql`select 1`.execute(db);
     },

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import type { PreparedStatement } from './prepared-statement.ts';
 import type { Database } from './schema.ts';
 import type { SqlPort } from './sql-port.ts';
 
@@ -19,6 +20,10 @@ export async function openPostgresSql(url: string, options: { max?: number } = {
   return {
     driver: 'postgres',
     db,
+    run: async <Row>(statement: PreparedStatement, values: readonly unknown[]) => {
+      const result = await pool.query({ name: statement.name, text: statement.text, values: [...values] });
+      return result.rows as Row[];
+    },
     ping: async () => {
       await sql`select 1`.execute(db);
     },
