@@ -9,6 +9,7 @@ import { revocationLatency } from './scenarios/revocation-latency.ts';
 import { sdkProtectedRoute } from './scenarios/sdk-protected-route.ts';
 import { tokenClientCredentials } from './scenarios/token-client-credentials.ts';
 import { tokenRefresh } from './scenarios/token-refresh.ts';
+import { uploadMemory } from './scenarios/upload-memory.ts';
 import { uploadThroughput } from './scenarios/upload-throughput.ts';
 
 const scenarios: Scenario[] = [
@@ -20,6 +21,7 @@ const scenarios: Scenario[] = [
   revocationLatency,
   imageVariants,
   uploadThroughput,
+  uploadMemory,
 ];
 
 function usage(): string {

@@ -1,4 +1,11 @@
-export type { Guichet, GuichetAuthentication, GuichetOptions } from '@guichet/sdk';
+export type {
+  FileCommitFailure,
+  FilesClient,
+  FileView,
+  Guichet,
+  GuichetAuthentication,
+  GuichetOptions,
+} from '@guichet/sdk';
 export {
   CurrentBusiness,
   type CurrentBusinessOptions,
@@ -20,3 +27,8 @@ export { getGuichetAuthentication } from './principal-store.ts';
 export { Public } from './public.decorator.ts';
 export { Roles } from './roles.decorator.ts';
 export { Scopes } from './scopes.decorator.ts';
+export { StagedFiles } from './staged-files.interceptor.ts';
+export type { StagedFile, StagedFileBatch } from './staged-files-batch.ts';
+export type { StagedFilesFieldOptions, StagedFilesOptions } from './staged-files-options.ts';
+export { getStagedFileBatch } from './staged-files-store.ts';
+export { UploadedStagedFileBatch, UploadedStagedFiles } from './uploaded-staged-files.decorator.ts';

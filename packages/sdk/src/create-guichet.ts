@@ -16,6 +16,7 @@ import {
 } from './errors.ts';
 import type { EventFeed, EventFeedHandlers } from './event-feed.ts';
 import { UpstreamError } from './fetch-json.ts';
+import { createFilesClient } from './files-client.ts';
 import type { AuthenticateOptions, Guichet, GuichetAuthentication } from './guichet.ts';
 import { parseGuichetEvent } from './guichet-event.ts';
 import { createJwksCache } from './jwks-cache.ts';
@@ -348,6 +349,12 @@ export function createGuichet(options: GuichetOptions): Guichet {
   return {
     authenticate,
     on: (type, listener) => emitter.on(type, listener),
+    files: (accessToken) =>
+      createFilesClient({
+        baseUrl: config.issuer,
+        accessToken,
+        timeoutMs: config.requestTimeoutMs,
+      }),
     async close() {
       if (closed) return;
       closed = true;

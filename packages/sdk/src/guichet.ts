@@ -1,4 +1,5 @@
 import type { GuichetEmitterEvents } from './emitter.ts';
+import type { FilesClient } from './files-types.ts';
 import type { AccessTokenFormat } from './token-format.ts';
 
 /** Who is calling, and in which business, as `authenticate` resolves it. */
@@ -44,6 +45,11 @@ export interface Guichet {
     type: K,
     listener: (...args: GuichetEmitterEvents[K]) => void,
   ): () => void;
+  /**
+   * Guichet's files API (stage, commit, discard, get, delete) acting for the person holding
+   * `accessToken`, in their session's active business.
+   */
+  files(accessToken: string): FilesClient;
   /** Stops the event feed and forgets every cache; `authenticate` then rejects with 'unavailable'. */
   close(): Promise<void>;
 }

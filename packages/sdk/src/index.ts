@@ -22,6 +22,25 @@ export {
   type GuichetExpressOptions,
   guichetExpress,
 } from './express.ts';
+export { createFilesClient, type FilesClientOptions } from './files-client.ts';
+export {
+  type FileCommitFailure,
+  type FileCommitFailureReason,
+  FilesCommitError,
+  type FilesProblem,
+  FileTooLargeError,
+  GuichetFilesError,
+} from './files-errors.ts';
+export type {
+  FileDownload,
+  FilesClient,
+  FileVariantState,
+  FileVariantView,
+  FileView,
+  StageBody,
+  StagedUpload,
+  StageOptions,
+} from './files-types.ts';
 export type { AuthenticateOptions, Guichet, GuichetAuthentication } from './guichet.ts';
 export { type GuichetEvent, type GuichetEventType, guichetEventTypes } from './guichet-event.ts';
 export type { GuichetEventSource, GuichetOptions } from './options.ts';

@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { adminRoutes } from '../admin/admin-routes.ts';
+import { keepUploadedObject } from '../files/uploads/keep-uploaded-object.ts';
 import type { OidcService } from '../oidc/oidc-service.ts';
 import { signedObjectRoutes } from '../ports/objects/signed-object-routes.ts';
 import { objectSigningPurpose } from '../runtime/ports.ts';
@@ -51,6 +52,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(signedObjectRoutes, {
     objects: ports.objects,
     signingKey: deriveKey(context.masterKey, objectSigningPurpose),
+    keep: (key) => keepUploadedObject(ports.sql, key),
   });
   await app.register(adminRoutes, { prefix: '/admin/v1', context });
   await options.oidc.routes(app);

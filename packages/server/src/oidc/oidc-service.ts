@@ -12,6 +12,7 @@ import { objectSigningPurpose } from '../runtime/ports.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { deriveKey } from '../secrets/master-key.ts';
 import { contextRoutes } from '../sessions/context-routes.ts';
+import { sessionDirectoryRoutes } from '../sessions/session-directory-routes.ts';
 import { createProvider } from './create-provider.ts';
 import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createPageKit, type PageKit } from './page-kit.ts';
@@ -68,6 +69,7 @@ export async function startOidc(context: ServerContext, logger: Logger): Promise
       await app.register(providerRoutes, { holder });
       await app.register(interactionRoutes, { holder, context, pages });
       await app.register(contextRoutes, { context, holder });
+      await app.register(sessionDirectoryRoutes, { context, holder });
       await app.register(filesRoutes, {
         context,
         holder,

@@ -317,6 +317,33 @@ for (const driver of ['fs', 's3'] as ObjectsDriver[]) {
       assert.equal(failure?.reason, driver === 'fs' ? 'missing_bytes' : 'size_mismatch');
     });
 
+    it('keeps no bytes of an upload discarded while they were arriving', async () => {
+      const created = await filesApi(world, ada, 'POST', '/files/uploads', {
+        purpose: 'photo',
+        filename: 'slow.png',
+      });
+      const { id, url } = created.json as { id: string; url: string };
+      let discarded = false;
+      const body = Readable.from(
+        (async function* () {
+          yield photo.subarray(0, 1024);
+          await sleep(200);
+          assert.equal((await filesApi(world, ada, 'DELETE', `/files/uploads/${id}`)).status, 204);
+          discarded = true;
+          yield photo.subarray(1024);
+        })(),
+      );
+      const put = await fetch(url, {
+        method: 'PUT',
+        body: Readable.toWeb(body) as ReadableStream<Uint8Array>,
+        duplex: 'half',
+      });
+      assert.ok(discarded);
+      assert.equal(put.status, 404);
+      await put.arrayBuffer();
+      assert.equal(await world.objects.head(`files/${id}`), undefined);
+    });
+
     it('deletes a file and its bytes', async () => {
       const file = await stageBytes(world, ada, { purpose: 'photo', filename: 'gone.png', bytes: photo });
       assert.equal((await filesApi(world, ada, 'POST', '/files/commit', { uploads: [file.id] })).status, 200);

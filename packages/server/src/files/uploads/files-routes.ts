@@ -3,6 +3,7 @@ import { problem, problemSchema, sendProblem } from '../../http/problem-details.
 import { refuseUnknownFields } from '../../http/strict-body.ts';
 import type { ProviderHolder } from '../../oidc/provider-holder.ts';
 import type { ServerContext } from '../../runtime/server-context.ts';
+import { isRefusal } from '../../sessions/session-caller.ts';
 import { CommitRefusedError } from '../commit/commit-failure.ts';
 import { commitUploads } from '../commit/commit-uploads.ts';
 import {
@@ -68,7 +69,7 @@ export async function filesRoutes(app: FastifyInstance, options: FilesRoutesOpti
 
   async function callerOf(request: FastifyRequest, reply: FastifyReply): Promise<FilesCaller | undefined> {
     const caller = await resolveFilesCaller(holder, context, request.headers.authorization);
-    if ('businessId' in caller) return caller;
+    if (!isRefusal(caller)) return caller;
     if (caller.status === 401) reply.header('www-authenticate', 'Bearer realm="guichet"');
     sendProblem(reply, problem(caller.status, caller.detail));
     return undefined;

@@ -184,7 +184,7 @@ export async function createRedisCache(url: string, options: RedisCacheOptions =
     },
 
     async getMany(keys) {
-      if (keys.length === 0) return [];
+      if (keys.length === 0) return run(async () => []);
       const values = await run(() => commands.mget(keys.map((key) => prefix + key)));
       return values.map((value) => value ?? undefined);
     },

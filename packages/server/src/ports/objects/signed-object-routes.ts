@@ -9,6 +9,11 @@ export interface SignedObjectRoutesOptions {
   objects: ObjectsPort;
   /** The key the filesystem driver signs its URLs with. */
   signingKey: Buffer;
+  /**
+   * Asked once an upload is stored: false means whatever it belonged to went away meanwhile (an
+   * upload discarded while its bytes were arriving), so the object is deleted rather than orphaned.
+   */
+  keep?: (key: string) => Promise<boolean>;
 }
 
 interface SignedQuery {
@@ -137,6 +142,12 @@ export async function signedObjectRoutes(
 ): Promise<void> {
   const { objects, signingKey } = options;
 
+  async function stored(reply: FastifyReply, key: string): Promise<FastifyReply> {
+    if (options.keep === undefined || (await options.keep(key))) return reply.code(200).send();
+    await objects.delete(key);
+    return sendProblem(reply, problem(404, 'the upload was discarded while its bytes arrived'));
+  }
+
   // Bodies are object bytes whatever they claim to be: hand the raw stream over, unparsed and unbuffered.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
@@ -216,7 +227,7 @@ export async function signedObjectRoutes(
 
     if (signedLength === undefined && signedMax === undefined) {
       await objects.put(key, source);
-      return reply.code(200).send();
+      return stored(reply, key);
     }
 
     // A declared Content-Length that cannot match is refused before a single byte is read.
@@ -242,6 +253,6 @@ export async function signedObjectRoutes(
       source.unpipe(limited);
       return refuseBody(reply, problem(error.tooLarge ? 413 : 400, error.message));
     }
-    return reply.code(200).send();
+    return stored(reply, key);
   });
 }

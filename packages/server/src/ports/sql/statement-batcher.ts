@@ -23,11 +23,18 @@ interface Waiting<Item, Result> {
   reject(error: unknown): void;
 }
 
+/** Calls gathered for one statement, not yet sent. */
+interface OpenBatch<Item, Result> {
+  waiting: Array<Waiting<Item, Result>>;
+  keys: Set<string>;
+}
+
 export function createStatementBatcher<Item, Result>(
   options: StatementBatcherOptions<Item, Result>,
 ): (item: Item) => Promise<Result> {
-  const pending: Array<Waiting<Item, Result>> = [];
-  let pendingKeys = new Set<string>();
+  // Batches wait their turn here, oldest first; new calls join the newest unless it is full or
+  // already holds their key.
+  const queue: Array<OpenBatch<Item, Result>> = [];
   let scheduled = false;
   let inFlight = 0;
 
@@ -60,20 +67,16 @@ export function createStatementBatcher<Item, Result>(
       });
     } finally {
       inFlight -= 1;
-      if (pending.length > 0) schedule();
+      if (queue.length > 0) schedule();
     }
-  }
-
-  function take(): Array<Waiting<Item, Result>> {
-    const batch = pending.splice(0, options.maxBatch);
-    if (pending.length === 0) pendingKeys = new Set();
-    else pendingKeys = new Set(pending.map((waiting) => options.key(waiting.item)));
-    return batch;
   }
 
   function flush(): void {
     scheduled = false;
-    while (pending.length > 0 && inFlight < options.maxInFlight) void runBatch(take());
+    while (queue.length > 0 && inFlight < options.maxInFlight) {
+      const next = queue.shift() as OpenBatch<Item, Result>;
+      void runBatch(next.waiting);
+    }
   }
 
   function schedule(): void {
@@ -82,14 +85,23 @@ export function createStatementBatcher<Item, Result>(
     setImmediate(flush);
   }
 
+  function batchFor(key: string): OpenBatch<Item, Result> {
+    const newest = queue.at(-1);
+    // The same row twice: the second call waits for a later statement (two concurrent writes of
+    // one row were never ordered, batched or not, but one statement cannot touch a row twice).
+    if (newest !== undefined && newest.waiting.length < options.maxBatch && !newest.keys.has(key))
+      return newest;
+    const fresh: OpenBatch<Item, Result> = { waiting: [], keys: new Set() };
+    queue.push(fresh);
+    return fresh;
+  }
+
   return (item) =>
     new Promise<Result>((resolve, reject) => {
       const key = options.key(item);
-      // The same row twice in one turn: what is gathered so far leaves first, without this item (two
-      // concurrent writes of one row were never ordered, batched or not).
-      while (pendingKeys.has(key)) void runBatch(take());
-      pending.push({ item, resolve, reject });
-      pendingKeys.add(key);
+      const batch = batchFor(key);
+      batch.waiting.push({ item, resolve, reject });
+      batch.keys.add(key);
       schedule();
     });
 }

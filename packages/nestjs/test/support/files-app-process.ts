@@ -1,0 +1,48 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const childScript = fileURLToPath(new URL('./files-app-child.ts', import.meta.url));
+const compiledApp = new URL('../../.build/test-app/files-app.js', import.meta.url);
+
+export interface FilesAppProcess {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Runs the products app (StagedFiles) in a child process, so its memory is its own. */
+export async function startFilesAppProcess(
+  adapter: 'express' | 'fastify',
+  settings: { issuer: string; audience: string; clientId: string; clientSecret: string },
+): Promise<FilesAppProcess> {
+  if (!existsSync(compiledApp)) {
+    throw new Error(
+      'The NestJS test app is not built: run `npm run build:test-apps` from the repository root',
+    );
+  }
+  const child = fork(childScript, [adapter], {
+    env: { ...process.env, FILES_APP_SETTINGS: JSON.stringify(settings) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = once(child, 'exit');
+  const [message] = (await Promise.race([
+    once(child, 'message'),
+    exited.then(() => {
+      throw new Error('the app process exited before listening');
+    }),
+  ])) as [{ url: string }];
+  if (child.pid === undefined) throw new Error('the app process has no pid');
+  return {
+    child,
+    pid: child.pid,
+    url: message.url,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.send('close');
+      await exited;
+    },
+  };
+}
