@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { adminRoutes } from '../admin/admin-routes.ts';
@@ -38,7 +38,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Keeps in-flight requests alive during a graceful shutdown, refuses new ones with 503.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    disableRequestLogging: true,
+    // Our own request log (installRequestLog) replaces Fastify's per-request lines.
+    logController: new LogController({ disableRequestLogging: true }),
   });
 
   installSecurityHeaders(app, { https: config.issuer.startsWith('https://') });
