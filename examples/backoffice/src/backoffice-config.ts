@@ -13,8 +13,6 @@ export interface BackofficeConfig {
   apiClientSecret: string;
   /** The resource server the back office's access tokens are issued for. */
   audience: string;
-  /** Stopgap for the member list, see GuichetDirectory. */
-  adminToken: string;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -37,6 +35,5 @@ export function loadBackofficeConfig(env: NodeJS.ProcessEnv = process.env): Back
     apiClientId: required(env, 'BACKOFFICE_API_CLIENT_ID'),
     apiClientSecret: required(env, 'BACKOFFICE_API_CLIENT_SECRET'),
     audience: env.BACKOFFICE_AUDIENCE ?? 'https://backoffice.example/api',
-    adminToken: required(env, 'GUICHET_ADMIN_TOKEN'),
   };
 }

@@ -1,14 +1,17 @@
 import formbody from '@fastify/formbody';
 import { type Guichet, GuichetAuthError } from '@guichet/sdk';
 import {
-  type GuichetDirectory,
+  businessMembers,
   InvalidLogoutTokenError,
   type RelyingParty,
+  SessionDirectoryError,
   SignInError,
+  sessionBusinesses,
 } from '@guichet-examples/relying-party';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { isAdmin } from './admin-roles.ts';
 import { html } from './pages/html.ts';
+import type { HeaderInfo } from './pages/layout.ts';
 import { renderMembersPage } from './pages/members-page.ts';
 import { renderNotice } from './pages/notice-page.ts';
 import { stylesheet } from './pages/stylesheet.ts';
@@ -16,7 +19,8 @@ import { stylesheet } from './pages/stylesheet.ts';
 export interface BackofficeDependencies {
   relyingParty: RelyingParty;
   guichet: Guichet;
-  directory: GuichetDirectory;
+  /** Guichet's URL, for the session directory (names of the person, businesses and members). */
+  issuer: string;
 }
 
 /** Pages are personal and short-lived: never cached, never framed, no script at all. */
@@ -34,9 +38,20 @@ function sendPage(reply: FastifyReply, status: number, page: string): FastifyRep
 
 const signInAgain = html`<a class="button" href="/">Sign in</a>`;
 
+const signedOutPage = renderNotice('Signed out', 'Your session has ended.', { action: signInAgain });
+
+/** The page for people who may not see the member list: owners and admins only. */
+function adminsOnly(header: HeaderInfo | undefined, roles: readonly string[]): string {
+  const business = header?.businessName ?? 'this business';
+  const yours = roles.length === 0 ? '' : ` Your role there: ${roles.join(', ')}.`;
+  return renderNotice('Admins only', `Only owners and admins of ${business} see its members.${yours}`, {
+    header,
+  });
+}
+
 /** The back office: Fastify, single sign-on with the shop, members of the active business for admins. */
 export async function buildBackoffice(deps: BackofficeDependencies): Promise<FastifyInstance> {
-  const { relyingParty, guichet, directory } = deps;
+  const { relyingParty, guichet, issuer } = deps;
   const app = Fastify({ logger: { level: 'warn' } });
   await app.register(formbody);
 
@@ -64,39 +79,39 @@ export async function buildBackoffice(deps: BackofficeDependencies): Promise<Fas
       relyingParty.sessions.delete(session.id);
       if (error.httpStatus === 503)
         return sendPage(reply, 503, renderNotice('Guichet is unreachable', 'Try again in a moment.'));
+      return sendPage(reply, 200, signedOutPage);
+    }
+    const token = session.signedIn.accessToken;
+    try {
+      // Names come from Guichet's session directory, read with the person's own access token.
+      const directory = await sessionBusinesses(issuer, token);
+      const nameOf = (id: string | null) => directory.businesses.find((entry) => entry.id === id)?.name;
+      const header = { businessName: nameOf(auth.businessId), personName: directory.name };
+      if (auth.businessId === null)
+        return sendPage(
+          reply,
+          403,
+          renderNotice('No business', 'Your session has no active business.', { header }),
+        );
+      // The back office checks the roles itself; Guichet refusing the list below is a second line.
+      if (!isAdmin(auth.roles)) return sendPage(reply, 403, adminsOnly(header, auth.roles));
+      const list = await businessMembers(issuer, token);
+      // Guichet names the business it listed: the same, unless a switch happened a moment ago.
       return sendPage(
         reply,
         200,
-        renderNotice('Signed out', 'Your session has ended.', { action: signInAgain }),
+        renderMembersPage({ ...header, businessName: nameOf(list.businessId) }, list.members),
       );
+    } catch (error) {
+      if (!(error instanceof SessionDirectoryError)) throw error;
+      if (error.status === 401) {
+        relyingParty.sessions.delete(session.id);
+        return sendPage(reply, 200, signedOutPage);
+      }
+      // The roles changed since the SDK resolved them: Guichet's refusal stands.
+      if (error.status === 403) return sendPage(reply, 403, adminsOnly(undefined, []));
+      throw error;
     }
-    const [memberships, person] = await Promise.all([
-      directory.membershipsOf(auth.sub),
-      directory.personOf(auth.sub),
-    ]);
-    const header = {
-      businessName: memberships.find((entry) => entry.businessId === auth.businessId)?.businessName,
-      personName: person?.name,
-    };
-    if (auth.businessId === null)
-      return sendPage(
-        reply,
-        403,
-        renderNotice('No business', 'Your session has no active business.', { header }),
-      );
-    if (!isAdmin(auth.roles))
-      return sendPage(
-        reply,
-        403,
-        renderNotice(
-          'Admins only',
-          `Only owners and admins of ${header.businessName ?? 'this business'} see its members.`,
-          {
-            header,
-          },
-        ),
-      );
-    return sendPage(reply, 200, renderMembersPage(header, await directory.membersOf(auth.businessId)));
   });
 
   app.get('/callback', async (request, reply) => {

@@ -1,5 +1,5 @@
 import { createGuichet } from '@guichet/sdk';
-import { GuichetDirectory, RelyingParty } from '@guichet-examples/relying-party';
+import { RelyingParty } from '@guichet-examples/relying-party';
 import { loadBackofficeConfig } from './backoffice-config.ts';
 import { buildBackoffice } from './build-backoffice.ts';
 
@@ -20,9 +20,8 @@ const guichet = createGuichet({
   clientSecret: config.apiClientSecret,
 });
 guichet.on('error', (error) => process.stderr.write(`backoffice: guichet: ${error.message}\n`));
-const directory = new GuichetDirectory({ issuer: config.issuer, adminToken: config.adminToken });
 
-const app = await buildBackoffice({ relyingParty, guichet, directory });
+const app = await buildBackoffice({ relyingParty, guichet, issuer: config.issuer });
 await app.listen({ host: config.host, port: config.port });
 process.stdout.write(`backoffice listening on ${config.baseUrl}\n`);
 

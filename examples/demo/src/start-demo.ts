@@ -90,7 +90,6 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const common = {
       HOST: '127.0.0.1',
       GUICHET_ISSUER: urls.guichet,
-      GUICHET_ADMIN_TOKEN: seeded.adminToken,
     };
 
     const backoffice = startProcess(

@@ -63,9 +63,9 @@ describe('the shop and the back office in a real browser', { skip }, () => {
   const problems: string[] = [];
   let step = 0;
 
-  async function screenshot(name: string): Promise<void> {
+  async function screenshot(name: string, target: Page = page): Promise<void> {
     step += 1;
-    await page.screenshot({
+    await target.screenshot({
       path: path.join(screenshotDir, `demo-${String(step).padStart(2, '0')}-${name}.png`),
       fullPage: true,
       animations: 'disabled',
@@ -132,11 +132,12 @@ describe('the shop and the back office in a real browser', { skip }, () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  const ada = () => {
-    const person = demo.seeded.people.find((entry) => entry.email === 'ada@example.com');
-    assert.ok(person);
+  const personOf = (email: string) => {
+    const person = demo.seeded.people.find((entry) => entry.email === email);
+    assert.ok(person, email);
     return person;
   };
+  const ada = () => personOf('ada@example.com');
 
   it('signs in to the shop through Guichet and lands in the chosen business', async () => {
     await page.goto(demo.urls.shop);
@@ -348,6 +349,33 @@ describe('the shop and the back office in a real browser', { skip }, () => {
     await page.goto(`${demo.urls.shop}/products`);
     await page.getByLabel('Password', { exact: true }).waitFor();
     await screenshot('shop-signed-out');
+  });
+
+  it('shows the member list to owners and admins only', async () => {
+    // Linus is a member of both businesses: the back office refuses him, with a page that says why.
+    const linus = personOf('linus@example.com');
+    const other = await browser.newContext({ viewport: desktop, locale: 'en-GB' });
+    try {
+      const linusPage = await other.newPage();
+      await linusPage.goto(demo.urls.backoffice);
+      await linusPage.waitForURL((url) => url.origin === demo.urls.guichet);
+      await linusPage.getByLabel('Email', { exact: true }).fill(linus.email);
+      await linusPage.getByLabel('Password', { exact: true }).fill(linus.password);
+      await linusPage.getByLabel('Password', { exact: true }).press('Enter');
+      await linusPage.getByRole('heading', { level: 1, name: 'Choose a business' }).waitFor();
+      const answer = linusPage.waitForResponse((response) => response.url() === `${demo.urls.backoffice}/`);
+      await linusPage.getByRole('button', { name: /Northwind Outfitters/ }).click();
+      assert.equal((await answer).status(), 403);
+      await linusPage.getByRole('heading', { level: 1, name: 'Admins only' }).waitFor();
+      assert.match(
+        (await linusPage.locator('main').textContent()) ?? '',
+        /Only owners and admins of Northwind Outfitters see its members\. Your role there: member\./,
+      );
+      assert.equal(await linusPage.getByTestId('members').count(), 0);
+      await screenshot('backoffice-admins-only', linusPage);
+    } finally {
+      await other.close();
+    }
   });
 
   it('had no script error and logged no secret', () => {

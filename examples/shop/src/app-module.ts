@@ -1,5 +1,5 @@
 import { type Guichet, GuichetModule } from '@guichet/nestjs';
-import type { GuichetDirectory, RelyingParty } from '@guichet-examples/relying-party';
+import type { RelyingParty } from '@guichet-examples/relying-party';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { BusinessController } from './business/business-controller.ts';
@@ -10,7 +10,7 @@ import { ProductImages } from './products/product-images.ts';
 import { ProductsController } from './products/products-controller.ts';
 import { ProductsRepository } from './products/products-repository.ts';
 import type { ShopConfig } from './shop-config.ts';
-import { DIRECTORY, RELYING_PARTY, SHOP_CONFIG, SHOP_DATABASE } from './shop-tokens.ts';
+import { RELYING_PARTY, SHOP_CONFIG, SHOP_DATABASE } from './shop-tokens.ts';
 import { SignInController } from './sign-in/sign-in-controller.ts';
 import { SignInRedirectFilter } from './sign-in/sign-in-redirect.filter.ts';
 
@@ -19,7 +19,6 @@ export interface ShopDependencies {
   guichet: Guichet;
   relyingParty: RelyingParty;
   database: ShopDatabase;
-  directory: GuichetDirectory;
 }
 
 /** The shop's root module; `shopModule()` gives it its providers. */
@@ -36,7 +35,6 @@ export function shopModule(deps: ShopDependencies): DynamicModule {
       { provide: SHOP_CONFIG, useValue: deps.config },
       { provide: RELYING_PARTY, useValue: deps.relyingParty },
       { provide: SHOP_DATABASE, useValue: deps.database },
-      { provide: DIRECTORY, useValue: deps.directory },
       { provide: APP_FILTER, useClass: SignInRedirectFilter },
       ShopHeaderService,
       ProductsRepository,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createGuichet } from '@guichet/sdk';
-import { GuichetDirectory, RelyingParty } from '@guichet-examples/relying-party';
+import { RelyingParty } from '@guichet-examples/relying-party';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -31,10 +31,9 @@ const guichet = createGuichet({
   clientSecret: config.apiClientSecret,
 });
 guichet.on('error', (error) => process.stderr.write(`shop: guichet: ${error.message}\n`));
-const directory = new GuichetDirectory({ issuer: config.issuer, adminToken: config.adminToken });
 
 const app = await NestFactory.create(
-  shopModule({ config, guichet, relyingParty, database, directory }),
+  shopModule({ config, guichet, relyingParty, database }),
   new ExpressAdapter(),
   { logger: ['error', 'warn'] },
 );

@@ -18,8 +18,6 @@ export interface ShopConfig {
   /** PGlite's directory, when no DATABASE_URL is given. */
   dataDir: string;
   databaseUrl: string | undefined;
-  /** Stopgap for names of businesses and people, see GuichetDirectory. */
-  adminToken: string;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -43,6 +41,5 @@ export function loadShopConfig(env: NodeJS.ProcessEnv = process.env): ShopConfig
     audience: env.SHOP_AUDIENCE ?? 'https://shop.example/api',
     dataDir: path.resolve(env.SHOP_DATA_DIR ?? 'data-shop'),
     databaseUrl: env.DATABASE_URL === '' ? undefined : env.DATABASE_URL,
-    adminToken: required(env, 'GUICHET_ADMIN_TOKEN'),
   };
 }

@@ -2,6 +2,5 @@
 export const SHOP_CONFIG = Symbol('SHOP_CONFIG');
 export const RELYING_PARTY = Symbol('RELYING_PARTY');
 export const SHOP_DATABASE = Symbol('SHOP_DATABASE');
-export const DIRECTORY = Symbol('DIRECTORY');
 /** The product image purpose declared at Guichet (types, sizes, the `thumb` variant). */
 export const productImagePurpose = 'product-image';

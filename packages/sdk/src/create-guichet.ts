@@ -346,8 +346,21 @@ export function createGuichet(options: GuichetOptions): Guichet {
     };
   }
 
+  /** The app changed the session itself (a business switch): forget it without waiting for the event. */
+  function forgetSession(sid: string): void {
+    if (closed) return;
+    // As for an event: an answer already on its way predates the change and must not be cached.
+    epoch += 1;
+    lookups.clear();
+    sessions.dropSid(sid);
+    tokens.dropSid(sid);
+    // A JWE's business claims no longer vouch for the session during an outage.
+    changes.touch('sid', sid, Date.now());
+  }
+
   return {
     authenticate,
+    forgetSession,
     on: (type, listener) => emitter.on(type, listener),
     files: (accessToken) =>
       createFilesClient({

@@ -1,8 +1,8 @@
-import type { Member } from '@guichet-examples/relying-party';
+import type { BusinessMember } from '@guichet-examples/relying-party';
 import { html } from './html.ts';
 import { type HeaderInfo, layout } from './layout.ts';
 
-export function renderMembersPage(header: HeaderInfo, members: Member[]): string {
+export function renderMembersPage(header: HeaderInfo, members: BusinessMember[]): string {
   const rows = members.map(
     (member) => html`<tr>
 <td>${member.name}</td>

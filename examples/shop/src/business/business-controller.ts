@@ -4,7 +4,6 @@ import { BusinessSwitchError, switchBusiness } from '@guichet-examples/relying-p
 import { Body, Controller, ForbiddenException, Inject, Post, Redirect } from '@nestjs/common';
 import type { ShopConfig } from '../shop-config.ts';
 import { SHOP_CONFIG } from '../shop-tokens.ts';
-import { nextEvent } from './session-events.ts';
 import { SwitchBusinessDto } from './switch-business.dto.ts';
 
 /**
@@ -21,21 +20,16 @@ export class BusinessController {
   @Post()
   @Redirect('/products', 303)
   async switch(@Body() body: SwitchBusinessDto, @CurrentUser() user: GuichetAuthentication): Promise<void> {
-    // The SDK caches the session's context and drops it when Guichet's `business.switched` event
-    // arrives; wait for it (briefly), so the page after the redirect already shows the new business.
-    const switched = nextEvent(
-      this.guichet,
-      (event) => event.type === 'business.switched' && event.sid === user.sid,
-      3_000,
-    );
     try {
       await switchBusiness(this.config.issuer, user.token, body.business_id);
     } catch (error) {
-      switched.cancel();
       if (error instanceof BusinessSwitchError && error.status === 403)
         throw new ForbiddenException('you are not a member of that business');
       throw error;
     }
-    await switched.arrived;
+    // The shop made the change itself: it need not wait for Guichet's `business.switched` event to
+    // drop the SDK's cached context, so the page after the redirect already shows the new business.
+    // Switches made elsewhere still reach the shop through that event.
+    if (user.sid !== null) this.guichet.forgetSession(user.sid);
   }
 }

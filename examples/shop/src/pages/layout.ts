@@ -5,7 +5,7 @@ function switcher(header: ShopHeader): SafeHtml {
   if (header.memberships.length < 2) return html``;
   const options = header.memberships.map(
     (membership) =>
-      html`<option value="${membership.businessId}"${membership.businessId === header.activeBusinessId ? html` selected` : html``}>${membership.businessName}</option>`,
+      html`<option value="${membership.id}"${membership.id === header.activeBusinessId ? html` selected` : html``}>${membership.name}</option>`,
   );
   return html`<form class="switcher" method="post" action="/business">
 <label for="business">Business</label>

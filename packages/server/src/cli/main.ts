@@ -32,15 +32,20 @@ export function buildCli(): Command {
     .description('start the server (configuration from environment variables)')
     .action(async () => {
       const server = await startServer(loadConfig());
+      let stopping = false;
       const shutdown = (signal: string) => {
+        // npm and the terminal both pass a signal on, so it often arrives twice: the first one
+        // starts the graceful stop, repeats must not cut it short.
+        if (stopping) return;
+        stopping = true;
         server.app.log.info({ signal }, 'shutting down');
         server.stop().then(
           () => process.exit(0),
           (error: unknown) => fail(error),
         );
       };
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
     });
 
   program

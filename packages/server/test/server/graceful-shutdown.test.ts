@@ -24,7 +24,7 @@ describe('graceful shutdown', () => {
     await data?.remove();
   });
 
-  it('finishes a slow in-flight upload after SIGTERM, refuses new work, then exits 0', async () => {
+  it('finishes a slow in-flight upload after SIGTERM (sent twice, as npm passes it on), refuses new work, then exits 0', async () => {
     const chunk = Buffer.alloc(64 * 1024, 7);
     const chunks = 20;
     const url = new URL(
@@ -55,6 +55,8 @@ describe('graceful shutdown', () => {
         request.write(chunk);
         sent += 1;
         if (sent === 5) server.child.kill('SIGTERM');
+        // A repeated signal must not cut the graceful stop short.
+        if (sent === 7) server.child.kill('SIGTERM');
         if (sent === chunks) {
           clearInterval(timer);
           request.end();
