@@ -1,5 +1,5 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export const masterKeyFileName = 'secret.key';
@@ -21,13 +21,19 @@ export async function loadMasterKey(options: {
   }
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const generated = randomBytes(32).toString('base64url');
+  // Written whole under a private name, then linked into place: link() fails if the key exists, so
+  // two processes starting at once cannot each keep a different key, and neither ever reads a
+  // half-written file.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(draft, `${generated}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    // 'wx' so two processes starting at once cannot each write a different key.
-    await writeFile(file, `${generated}\n`, { mode: 0o600, flag: 'wx' });
+    await link(draft, file);
     return generated;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return (await readFile(file, 'utf8')).trim();
+  } finally {
+    await unlink(draft);
   }
 }
 

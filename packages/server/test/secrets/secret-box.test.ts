@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -10,15 +10,16 @@ describe('master key', () => {
   it('is generated once into the data dir with mode 0600 and reused', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'guichet-key-'));
     try {
-      const [first, concurrent] = await Promise.all([
-        loadMasterKey({ secret: undefined, dataDir }),
-        loadMasterKey({ secret: undefined, dataDir }),
-      ]);
-      assert.equal(first, concurrent, 'two processes starting at once agree on one key');
+      const all = await Promise.all(
+        Array.from({ length: 16 }, () => loadMasterKey({ secret: undefined, dataDir })),
+      );
+      const [first = ''] = all;
+      assert.deepEqual(new Set(all), new Set([first]), 'processes starting at once agree on one key');
       assert.ok(first.length >= 32);
       assert.equal(await loadMasterKey({ secret: undefined, dataDir }), first);
       assert.equal((await stat(path.join(dataDir, 'secret.key'))).mode & 0o777, 0o600);
       assert.equal((await readFile(path.join(dataDir, 'secret.key'), 'utf8')).trim(), first);
+      assert.deepEqual(await readdir(dataDir), ['secret.key'], 'no draft is left behind');
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
