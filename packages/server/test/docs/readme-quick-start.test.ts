@@ -41,7 +41,9 @@ function shell(command: string, env: NodeJS.ProcessEnv, options: { detached?: bo
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  // 'close', not 'exit': the shell dies of a signal at once, while the server it started still holds
+  // the pipes until it has stopped and said so.
+  const exited = once(child, 'close').then(([code, signal]) => (code ?? signal) as number | string);
   return { child, output: () => output, exited };
 }
 
