@@ -1,5 +1,5 @@
-// Baseline for the token scenarios: a bare oidc-provider (the workspace's version) with its default
-// in-memory adapter, static clients, an ES256 key and Guichet's token lifetimes. Nothing of Guichet
+// Baseline for the token scenarios: a bare oidc-provider (the workspace's version) with an in-memory
+// adapter (MapAdapter: its own default is a 1,000-entry LRU that a refresh load evicts), static clients, an ES256 key and Guichet's token lifetimes. Nothing of Guichet
 // runs here but those lifetimes, so the ratio measures what Guichet adds around the same library.
 //
 // Environment: PORT (the provider), MINT_PORT (a second, private listener that mints refresh tokens
@@ -9,6 +9,7 @@ import http from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type ClientMetadata } from 'oidc-provider';
 import { tokenLifetimes } from '../../../packages/server/src/oidc/token-lifetimes.ts';
+import { MapAdapter } from './map-adapter.ts';
 
 const port = Number(process.env.PORT);
 const mintPort = Number(process.env.MINT_PORT);
@@ -19,6 +20,7 @@ const { privateKey } = await generateKeyPair('ES256', { extractable: true });
 const signingKey = { ...(await exportJWK(privateKey)), kid: 'bench-es256', alg: 'ES256', use: 'sig' };
 
 const provider = new Provider(issuer, {
+  adapter: MapAdapter,
   clients,
   jwks: { keys: [signingKey] },
   cookies: { keys: [randomUUID()] },
