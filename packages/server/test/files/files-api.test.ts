@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import sharp from 'sharp';
 import {
   type FilesMember,
   type FilesWorld,
@@ -108,6 +109,23 @@ for (const driver of ['fs', 's3'] as ObjectsDriver[]) {
         (again.json.errors as Failure[]).map((error) => error.reason),
         ['not_staged'],
       );
+    });
+
+    it('makes the purpose’s variants soon after the commit and serves them', async () => {
+      const file = await stageBytes(world, ada, { purpose: 'photo', filename: 'variant.png', bytes: photo });
+      assert.equal((await filesApi(world, ada, 'POST', '/files/commit', { uploads: [file.id] })).status, 200);
+      const started = Date.now();
+      let answer = await filesApi(world, ada, 'GET', `/files/${file.id}?variant=thumb`);
+      while (answer.status === 409 && Date.now() - started < 10_000) {
+        assert.equal(answer.json.state, 'pending');
+        await sleep(50);
+        answer = await filesApi(world, ada, 'GET', `/files/${file.id}?variant=thumb`);
+      }
+      assert.equal(answer.status, 200, JSON.stringify(answer.json));
+      const thumb = Buffer.from(await (await fetch(answer.json.url as string)).arrayBuffer());
+      const { width, height, format } = await sharp(thumb).metadata();
+      assert.deepEqual([width, height, format], [64, 64, 'webp']);
+      assertProblem(await filesApi(world, ada, 'GET', `/files/${file.id}?variant=huge`), 404);
     });
 
     it('refuses a renamed executable, a pixel bomb and one file too many, committing nothing', async () => {

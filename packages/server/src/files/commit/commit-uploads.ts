@@ -1,3 +1,4 @@
+import type { CachePort } from '../../ports/cache/cache-port.ts';
 import { ObjectNotFoundError } from '../../ports/objects/object-errors.ts';
 import type { ObjectsPort } from '../../ports/objects/objects-port.ts';
 import type { SqlPort } from '../../ports/sql/sql-port.ts';
@@ -12,6 +13,7 @@ import {
   type StoredFileRow,
   variantsOf,
 } from '../uploads/stored-file-store.ts';
+import { announceQueuedVariants } from '../variants/variants-queued.ts';
 import { type CommitFailure, CommitRefusedError, isCommitFailure } from './commit-failure.ts';
 import { inspectUpload } from './inspect-upload.ts';
 
@@ -101,7 +103,7 @@ async function unmarkStaged(objects: ObjectsPort, rows: readonly StoredFileRow[]
  * failure, having changed nothing.
  */
 export async function commitUploads(
-  ports: { sql: SqlPort; objects: ObjectsPort },
+  ports: { sql: SqlPort; objects: ObjectsPort; cache: CachePort },
   caller: FilesCaller,
   requested: readonly string[],
 ): Promise<FileView[]> {
@@ -129,6 +131,7 @@ export async function commitUploads(
         : ids.map((id) => ({ id, reason: 'not_staged', detail: 'changed during the commit' })),
     );
   }
+  if (files.some((file) => file.variants.length > 0)) announceQueuedVariants(ports.cache);
   const committed = await findInBusiness(sql, caller.businessId, ids);
   const variants = await variantsOf(sql, ids);
   return ids.map((id) => toFileView(committed.find((row) => row.id === id) as StoredFileRow, variants));

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ServerContext } from '../../runtime/server-context.ts';
 import { startVariantWorker, type VariantWorker } from '../variants/variant-worker.ts';
+import { variantsQueuedChannel } from '../variants/variants-queued.ts';
 import { createJanitorMetrics } from './janitor-metrics.ts';
 import { acquireLease, LeaseHeldError, newLeaseHolder } from './job-lease.ts';
 import { runJanitorNow } from './run-janitor-now.ts';
@@ -75,13 +76,20 @@ export function startFileJobs(
   }
 
   schedule(options.firstJanitorDelayMs ?? 30_000);
+  // A commit anywhere wakes this worker; polling stays the fallback when the message is lost.
+  const unsubscribe = context.ports.cache
+    .subscribe(variantsQueuedChannel, () => variants.kick())
+    .catch((error: unknown) => {
+      logger.warn({ err: error }, 'variant queue notifications unavailable; polling only');
+      return async () => {};
+    });
   return {
     variants,
     async stop() {
       stopped = true;
       clearTimeout(timer);
       stopping.abort();
-      await Promise.all([variants.stop(), running]);
+      await Promise.all([variants.stop(), running, unsubscribe.then((off) => off())]);
     },
   };
 }
