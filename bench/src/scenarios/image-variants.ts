@@ -4,15 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import type { VariantSpec } from '../../../packages/server/src/files/files-tables.ts';
 import { defaultLimitInputPixels } from '../../../packages/server/src/files/variants/render-variant.ts';
 import { defaultVariantConcurrency } from '../../../packages/server/src/files/variants/variant-worker.ts';
+import { variantsQueuedChannel } from '../../../packages/server/src/files/variants/variants-queued.ts';
 import { createFsObjects } from '../../../packages/server/src/ports/objects/fs-driver.ts';
 import { openPostgresSql } from '../../../packages/server/src/ports/sql/postgres-driver.ts';
 import type { SqlPort } from '../../../packages/server/src/ports/sql/sql-port.ts';
 import { freePort } from '../../../packages/server/test/support/free-port.ts';
 import { guichetBin } from '../../../packages/server/test/support/guichet-process.ts';
+import { testRedisUrl } from '../../../packages/server/test/support/services.ts';
 import { createTestDatabase } from '../../../packages/server/test/support/test-database.ts';
 import { runChildForJson } from '../harness/child-json.ts';
 import { startChildServer } from '../harness/child-server.ts';
@@ -76,6 +79,12 @@ export const imageVariants: Scenario = {
       const database = await createTestDatabase();
       cleanups.push(database.drop);
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'guichet-bench-variants-'));
+      const redisPrefix = `bench-variants-${randomBytes(4).toString('hex')}:`;
+      const redis = new Redis(testRedisUrl, { lazyConnect: true });
+      await redis.connect();
+      cleanups.push(async () => {
+        redis.disconnect();
+      });
       cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
@@ -87,6 +96,9 @@ export const imageVariants: Scenario = {
           GUICHET_DATA_DIR: dataDir,
           GUICHET_LOG_LEVEL: 'warn',
           DATABASE_URL: database.url,
+          // Redis carries the commit's wake-up to the worker, as in production.
+          REDIS_URL: testRedisUrl,
+          GUICHET_REDIS_PREFIX: redisPrefix,
         },
         url,
         readyPath: '/readyz',
@@ -167,7 +179,7 @@ export const imageVariants: Scenario = {
           .execute();
         const sampler = await sampleEventLoop(url);
         const start = performance.now();
-        // What commit does: one pending row per spec; the worker finds them at its next poll.
+        // What commit does: one pending row per spec, then a word on the channel wakes the workers.
         await sql.db
           .insertInto('file_variant')
           .values(
@@ -181,6 +193,7 @@ export const imageVariants: Scenario = {
             ),
           )
           .execute();
+        await redis.publish(`${redisPrefix}${variantsQueuedChannel}`, '');
         const total = ids.length * specs.length;
         for (;;) {
           const rows = await sql.db

@@ -606,6 +606,27 @@ describe('objects port: fs driver specifics and its signed-URL routes', () => {
     await assert.rejects(objects.ping());
   });
 
+  it('stores nothing when a client declaring the signed length hangs up halfway', async () => {
+    const { objects } = harness;
+    const url = new URL(
+      await objects.signedUrl('PUT', 'routes/hung-up', { expiresInSeconds: 60, contentLength: 100_000 }),
+    );
+    const socket = net.connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `PUT ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Length: 100000\r\n\r\n`,
+    );
+    socket.write(randomBytes(40_000));
+    await sleep(100);
+    socket.destroy();
+    await sleep(300);
+    assert.equal(await objects.head('routes/hung-up'), undefined);
+    assert.deepEqual(await harness.leftovers(), []);
+    // The server is still well.
+    const next = await objects.signedUrl('PUT', 'routes/after', { expiresInSeconds: 60, contentLength: 3 });
+    assert.equal((await fetch(next, { method: 'PUT', body: 'abc' })).status, 200);
+  });
+
   it('a signed PUT with a maximum stores bodies up to it and cuts off a longer one with 413', async () => {
     const { objects } = harness;
     const url = await objects.signedUrl('PUT', 'routes/capped', {

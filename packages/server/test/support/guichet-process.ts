@@ -39,31 +39,54 @@ export function runGuichet(
   return { child, output: () => output, exited };
 }
 
-/** Starts `guichet start` on a free port and waits until /healthz answers. */
-export async function startGuichet(env: Record<string, string>, timeoutMs = 20_000): Promise<GuichetProcess> {
-  const port = env.PORT ?? String(await freePort());
+/** Levels at which the server logs that it started, on its own process's output. */
+const startLineLevels = new Set(['info', 'debug', 'trace']);
+
+async function startOnce(
+  env: Record<string, string>,
+  port: string,
+  timeoutMs: number,
+): Promise<{ run: ReturnType<typeof runGuichet>; url: string } | 'port taken'> {
   const url = `http://127.0.0.1:${port}`;
   const run = runGuichet(['start'], { PORT: port, GUICHET_ISSUER: url, ...env });
+  // Another test's server may grab a port between freePort() and our listen, and would then answer
+  // /healthz for us: when the level allows, only our own "guichet started" line counts.
+  const ownLine = startLineLevels.has(env.GUICHET_LOG_LEVEL ?? 'info');
   const deadline = Date.now() + timeoutMs;
   let ended: number | string | undefined;
   run.exited.then((code) => {
     ended = code;
   });
   while (Date.now() < deadline) {
-    if (ended !== undefined)
+    if (ended !== undefined) {
+      if (run.output().includes('EADDRINUSE')) return 'port taken';
       throw new Error(`guichet exited with ${ended} before answering:\n${run.output()}`);
-    try {
-      const response = await fetch(`${url}/healthz`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
+    }
+    if (ownLine) {
+      if (run.output().includes('"msg":"guichet started"')) return { run, url };
+    } else {
+      try {
+        const response = await fetch(`${url}/healthz`);
+        if (response.ok) return { run, url };
+      } catch {
+        // not listening yet
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  if (Date.now() >= deadline) {
-    run.child.kill('SIGKILL');
-    throw new Error(`guichet did not answer within ${timeoutMs} ms:\n${run.output()}`);
+  run.child.kill('SIGKILL');
+  throw new Error(`guichet did not answer within ${timeoutMs} ms:\n${run.output()}`);
+}
+
+/** Starts `guichet start` on a free port and waits until it has said it started (or /healthz answers). */
+export async function startGuichet(env: Record<string, string>, timeoutMs = 20_000): Promise<GuichetProcess> {
+  let started: { run: ReturnType<typeof runGuichet>; url: string } | 'port taken' = 'port taken';
+  for (let attempt = 1; started === 'port taken'; attempt += 1) {
+    if (attempt > 3) throw new Error('guichet found its port taken three times');
+    started = await startOnce(env, env.PORT ?? String(await freePort()), timeoutMs);
+    if (started === 'port taken' && env.PORT !== undefined) throw new Error(`port ${env.PORT} is taken`);
   }
+  const { run, url } = started;
   return {
     url,
     child: run.child,
