@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { ObjectNotFoundError } from '../../ports/objects/object-errors.ts';
 import type { ObjectsPort } from '../../ports/objects/objects-port.ts';
 import type { SqlPort } from '../../ports/sql/sql-port.ts';
+import { type ConcurrencyLimit, createConcurrencyLimit } from '../../runtime/concurrency-limit.ts';
 import {
   defaultLimitInputPixels,
   renderVariant,
@@ -52,6 +53,7 @@ function message(error: unknown): string {
 async function processVariant(
   ports: { sql: SqlPort; objects: ObjectsPort },
   job: ClaimedVariant,
+  renders: ConcurrencyLimit,
   logger?: WorkerLogger,
 ) {
   const context = { fileId: job.fileId, variant: job.name, attempt: job.attempts };
@@ -60,10 +62,11 @@ async function processVariant(
     return;
   }
   try {
+    const spec = job.spec;
     const source = await ports.objects.get(job.sourceKey);
-    const { data, width, height } = await renderVariant(source, job.spec, {
-      limitInputPixels: job.maxPixels ?? defaultLimitInputPixels,
-    });
+    const { data, width, height } = await renders.run(() =>
+      renderVariant(source, spec, { limitInputPixels: job.maxPixels ?? defaultLimitInputPixels }),
+    );
     const contentType = variantContentType(job.spec.format);
     const { size } = await ports.objects.put(job.objectKey, Readable.from([data]), {
       contentType,
@@ -98,6 +101,10 @@ export function startVariantWorker(
   options: VariantWorkerOptions = {},
 ): VariantWorker {
   const concurrency = options.concurrency ?? defaultVariantConcurrency();
+  // Only the renders are limited: twice as many jobs in flight let one job's SQL and object I/O
+  // overlap another's render, so the CPU the renders may use never waits on a round trip.
+  const renders = createConcurrencyLimit(concurrency);
+  const jobSlots = concurrency * 2;
   const pollMs = options.pollMs ?? 500;
   const lockSeconds = options.lockSeconds ?? 300;
   const { logger } = options;
@@ -125,14 +132,14 @@ export function startVariantWorker(
   /** Claims as many jobs as there are free slots, starts them, and comes back when a slot frees up. */
   function fill(): void {
     if (stopped || claiming !== undefined) return;
-    const free = concurrency - inFlight.size;
+    const free = jobSlots - inFlight.size;
     if (free <= 0) return;
     claiming = (async () => {
       try {
         const jobs = await claimVariants(ports.sql, free, lockSeconds);
         lastClaimEmpty = jobs.length === 0 && inFlight.size === 0;
         for (const job of jobs) {
-          const running: Promise<void> = processVariant(ports, job, logger)
+          const running: Promise<void> = processVariant(ports, job, renders, logger)
             .catch((error: unknown) => logger?.error({ err: error }, 'recording a variant outcome failed'))
             .finally(() => {
               inFlight.delete(running);
