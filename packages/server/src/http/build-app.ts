@@ -46,8 +46,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installProblemHandlers(app);
   closeConnectionsWhenDraining(app);
   installRequestLog(app);
-  installMetrics(app, options.registry);
+  // First, so that it documents every route registered after it.
   await installApiReference(app, { issuer: config.issuer });
+  installMetrics(app, options.registry);
   await app.register(healthRoutes, { ports });
   // Both drivers: uploads of unknown length go through Guichet's own signed URLs even with S3.
   await app.register(signedObjectRoutes, {

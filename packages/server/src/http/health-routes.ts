@@ -66,6 +66,8 @@ export async function healthRoutes(app: FastifyInstance, options: { ports: Ports
     {
       logLevel: 'warn',
       schema: {
+        tags: ['health'],
+        summary: 'Liveness: the process answers',
         response: {
           200: { type: 'object', required: ['status'], properties: { status: { type: 'string' } } },
         },
@@ -76,7 +78,14 @@ export async function healthRoutes(app: FastifyInstance, options: { ports: Ports
 
   app.get(
     '/readyz',
-    { logLevel: 'warn', schema: { response: { 200: readinessSchema, 503: readinessSchema } } },
+    {
+      logLevel: 'warn',
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: every port answers; 503 names the ones that do not',
+        response: { 200: readinessSchema, 503: readinessSchema },
+      },
+    },
     async (_request, reply) => {
       const names: PortName[] = ['sql', 'cache', 'objects'];
       const statuses = await Promise.all(names.map((name) => checkPort(options.ports[name])));

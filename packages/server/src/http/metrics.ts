@@ -32,7 +32,14 @@ export function installMetrics(app: FastifyInstance, registry: Registry = new Re
 
   app.get(
     '/metrics',
-    { schema: { response: { 200: { type: 'string' } } }, logLevel: 'warn' },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Prometheus metrics: request durations, event-loop delay, memory, files janitor',
+        response: { 200: { type: 'string' } },
+      },
+      logLevel: 'warn',
+    },
     async (_request, reply) => {
       reply.type(registry.contentType);
       return registry.metrics();

@@ -71,6 +71,9 @@ export async function contextRoutes(
     {
       bodyLimit: 32 * 1024,
       schema: {
+        tags: ['context'],
+        summary: 'Resolve an access token or a sid into the session’s business context (service clients)',
+        security: [{ serviceClient: [] }],
         body: contextBody,
         response: { 200: contextResponse, 401: problemSchema, 429: problemSchema },
       },
@@ -115,7 +118,13 @@ export async function contextRoutes(
     '/session/business',
     {
       bodyLimit: 4 * 1024,
-      schema: { body: switchBody, response: { 401: problemSchema, 403: problemSchema } },
+      schema: {
+        tags: ['context'],
+        summary: 'Switch the active business of the caller’s session',
+        security: [{ bearer: [] }],
+        body: switchBody,
+        response: { 401: problemSchema, 403: problemSchema },
+      },
     },
     async (request, reply) => {
       const match = /^Bearer ([\x21-\x7e]+)$/.exec(request.headers.authorization ?? '');

@@ -378,6 +378,17 @@ for (const driver of ['fs', 's3'] as ObjectsDriver[]) {
       assert.deepEqual(Object.keys(spec.paths['/files/uploads/{id}'] ?? {}).sort(), ['delete']);
       assert.deepEqual(Object.keys(spec.paths['/files/commit'] ?? {}), ['post']);
       assert.deepEqual(Object.keys(spec.paths['/files/{id}'] ?? {}).sort(), ['delete', 'get']);
+      for (const path of [
+        '/context',
+        '/session/business',
+        '/session/businesses',
+        '/healthz',
+        '/readyz',
+        '/metrics',
+      ])
+        assert.ok(spec.paths[path], `${path} is documented`);
+      // The OpenID Connect endpoints are described by discovery, not here.
+      assert.equal(spec.paths['/token'], undefined);
       const page = await fetch(`${world.issuer}/docs/`);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /swagger/i);
