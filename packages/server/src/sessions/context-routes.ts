@@ -4,6 +4,7 @@ import { problem, problemSchema, sendProblem } from '../http/problem-details.ts'
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { accessTokenSubject } from './access-token-subject.ts';
+import { isRefusal, resolveSessionCaller, sendCallerRefusal } from './session-caller.ts';
 import { NotAMemberError, resolveContext, switchBusiness } from './session-context-store.ts';
 
 const contextBody = {
@@ -42,17 +43,10 @@ const switchBody = {
 /** Requests per minute a resource server may make to the context endpoint. */
 const contextRequestsPerMinute = 60_000;
 
-function unauthorized(reply: FastifyReply, scheme: 'Basic' | 'Bearer'): FastifyReply {
-  reply.header('www-authenticate', `${scheme} realm="guichet"`);
-  return sendProblem(
-    reply,
-    problem(
-      401,
-      scheme === 'Basic'
-        ? 'the client credentials of a service client are required'
-        : 'a valid access token is required',
-    ),
-  );
+/** The context endpoint is for service clients only: HTTP Basic with their credentials. */
+function serviceClientRequired(reply: FastifyReply): FastifyReply {
+  reply.header('www-authenticate', 'Basic realm="guichet"');
+  return sendProblem(reply, problem(401, 'the client credentials of a service client are required'));
 }
 
 /**
@@ -80,7 +74,7 @@ export async function contextRoutes(
     },
     async (request, reply) => {
       const clientId = await authenticateServiceClient(context, request.headers.authorization);
-      if (clientId === undefined) return unauthorized(reply, 'Basic');
+      if (clientId === undefined) return serviceClientRequired(reply);
       const count = await ports.cache.increment(`rate:context:${clientId}`, 60_000).catch(() => 0);
       if (count > contextRequestsPerMinute) {
         reply.header('retry-after', '60');
@@ -127,13 +121,12 @@ export async function contextRoutes(
       },
     },
     async (request, reply) => {
-      const match = /^Bearer ([\x21-\x7e]+)$/.exec(request.headers.authorization ?? '');
-      const subject = match?.[1] ? await accessTokenSubject(holder, context, match[1]) : undefined;
-      if (subject?.sid === undefined) return unauthorized(reply, 'Bearer');
+      const caller = await resolveSessionCaller(holder, context, request.headers.authorization);
+      if (isRefusal(caller)) return sendCallerRefusal(reply, caller);
       try {
         return await switchBusiness(
           ports,
-          { sid: subject.sid, businessId: request.body.business_id },
+          { sid: caller.sid, businessId: request.body.business_id },
           request.log,
         );
       } catch (error) {

@@ -1,3 +1,5 @@
+import type { FastifyReply } from 'fastify';
+import { problem, sendProblem } from '../http/problem-details.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { accessTokenSubject } from './access-token-subject.ts';
@@ -41,4 +43,10 @@ export async function resolveSessionCaller(
   const resolved = await resolveContext(context.ports, subject.sid);
   if (!resolved.active) return { status: 401, detail: 'the session of this token has ended' };
   return { sub: resolved.sub, sid: resolved.sid, businessId: resolved.business_id, roles: resolved.roles };
+}
+
+/** Answers a refusal as problem details; a 401 also says which scheme would do. */
+export function sendCallerRefusal(reply: FastifyReply, refusal: CallerRefusal): FastifyReply {
+  if (refusal.status === 401) reply.header('www-authenticate', 'Bearer realm="guichet"');
+  return sendProblem(reply, problem(refusal.status, refusal.detail));
 }

@@ -4,7 +4,7 @@ import { listMembers, membershipsOf } from '../businesses/membership-store.ts';
 import { problem, problemSchema, sendProblem } from '../http/problem-details.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
-import { isRefusal, resolveSessionCaller, type SessionCaller } from './session-caller.ts';
+import { isRefusal, resolveSessionCaller, type SessionCaller, sendCallerRefusal } from './session-caller.ts';
 
 /** Roles that may see who else belongs to their business. */
 export const memberListRoles: readonly string[] = ['owner', 'admin'];
@@ -71,8 +71,7 @@ export async function sessionDirectoryRoutes(
   async function callerOf(request: FastifyRequest, reply: FastifyReply): Promise<SessionCaller | undefined> {
     const caller = await resolveSessionCaller(holder, context, request.headers.authorization);
     if (!isRefusal(caller)) return caller;
-    if (caller.status === 401) reply.header('www-authenticate', 'Bearer realm="guichet"');
-    sendProblem(reply, problem(caller.status, caller.detail));
+    sendCallerRefusal(reply, caller);
     return undefined;
   }
 
