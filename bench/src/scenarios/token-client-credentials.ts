@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { startBareOidcProvider } from '../harness/bare-oidc-process.ts';
 import { basicAuthorization } from '../harness/basic-authorization.ts';
-import { assertClean, type CheckedLoadResult, driveChecked } from '../harness/checked-load.ts';
-import { alternate, median } from '../harness/load.ts';
-import { describeCpuPer, startCpuMeter, sumCpu } from '../harness/process-cpu.ts';
+import { type CheckedLoadResult, driveChecked } from '../harness/checked-load.ts';
+import { measureChecked, requestRateResult } from '../harness/checked-rounds.ts';
+import { alternate } from '../harness/load.ts';
 import { startProductionGuichet } from '../harness/production-guichet.ts';
-import type { Scenario, SideResult } from '../harness/scenario.ts';
+import type { Scenario } from '../harness/scenario.ts';
 import { baselineCpuSources, guichetCpuSources } from '../harness/side-cpu-sources.ts';
 
 interface ServiceClient {
@@ -45,16 +45,6 @@ function isTokenResponse(body: string): boolean {
   } catch {
     return false;
   }
-}
-
-function side(results: CheckedLoadResult[]): SideResult {
-  return {
-    value: median(results.map((r) => r.requestsPerSecond)),
-    rounds: results.map((r) => r.requestsPerSecond),
-    latencyP99Ms: median(results.map((r) => r.latencyP99Ms)),
-    responses: results.reduce((sum, r) => sum + r.responses, 0),
-    errors: results.reduce((sum, r) => sum + r.errors + r.non2xx + r.rejected, 0),
-  };
 }
 
 /** Guichet's token endpoint (PostgreSQL + Redis) against bare oidc-provider in memory. */
@@ -100,13 +90,8 @@ export const tokenClientCredentials: Scenario = {
         guichet: guichetCpuSources(guichet, 'bench (autocannon)'),
         baseline: baselineCpuSources(baseline.pid, 'bench (autocannon)'),
       };
-      const checked = async (label: 'guichet' | 'baseline', client: ServiceClient, duration: number) => {
-        const stopCpu = startCpuMeter(cpuSources[label]);
-        const result = await load(client, duration, options.connections);
-        const cpu = stopCpu();
-        assertClean(label, result);
-        return { ...result, cpu };
-      };
+      const checked = (label: 'guichet' | 'baseline', client: ServiceClient, duration: number) =>
+        measureChecked(label, cpuSources[label], () => load(client, duration, options.connections));
       // Warm both JITs (and Guichet's client cache and pools) before measuring.
       await checked('guichet', subjectClient, 1);
       await checked('baseline', baselineClient, 1);
@@ -115,32 +100,12 @@ export const tokenClientCredentials: Scenario = {
         () => checked('guichet', subjectClient, options.duration),
         () => checked('baseline', baselineClient, options.duration),
       );
-      const subject = side(rounds.subject);
-      const base = side(rounds.baseline);
-      const perRequest = { factor: 1000, unit: 'µs' };
-      const cpuPerRequest = (results: Array<CheckedLoadResult & { cpu: Record<string, number> }>) =>
-        describeCpuPer(
-          sumCpu(results.map((r) => r.cpu)),
-          results.reduce((sum, r) => sum + r.responses, 0),
-          perRequest,
-        );
-      return {
-        scenario: 'token-client-credentials',
-        unit: 'requests/s',
-        subject,
-        baseline: base,
-        ratio: subject.value / base.value,
-        notes: [
-          `errors: guichet ${subject.errors}, baseline ${base.errors} (any error voids the run)`,
-          `latency p99 (median of rounds): guichet ${subject.latencyP99Ms} ms, baseline ${base.latencyP99Ms} ms`,
-          `${options.connections} connections; POST /token grant_type=client_credentials, client_secret_basic`,
-          `CPU per request, guichet: ${cpuPerRequest(rounds.subject)}`,
-          `CPU per request, baseline: ${cpuPerRequest(rounds.baseline)}`,
-          `access token lifetime: guichet ${lifetimes[0]?.expires_in} s, baseline ${lifetimes[1]?.expires_in} s`,
-          'guichet: PostgreSQL (throw-away database) + Redis (dedicated logical database); ' +
-            'baseline: oidc-provider with its in-memory adapter, one static client, ES256 key',
-        ],
-      };
+      return requestRateResult('token-client-credentials', rounds, [
+        `${options.connections} connections; POST /token grant_type=client_credentials, client_secret_basic`,
+        `access token lifetime: guichet ${lifetimes[0]?.expires_in} s, baseline ${lifetimes[1]?.expires_in} s`,
+        'guichet: PostgreSQL (throw-away database) + Redis (dedicated logical database); ' +
+          'baseline: oidc-provider with its in-memory adapter, one static client, ES256 key',
+      ]);
     } finally {
       await Promise.all([guichet.stop(), baseline.stop()]);
     }

@@ -2,17 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { signInThroughPages } from '../harness/authorization-code-flow.ts';
 import { startBareOidcProvider } from '../harness/bare-oidc-process.ts';
 import { basicAuthorization } from '../harness/basic-authorization.ts';
-import {
-  assertClean,
-  type CheckedLoadResult,
-  type ConnectionScript,
-  driveChecked,
-} from '../harness/checked-load.ts';
+import { type CheckedLoadResult, type ConnectionScript, driveChecked } from '../harness/checked-load.ts';
+import { measureChecked, requestRateResult } from '../harness/checked-rounds.ts';
 import { mapConcurrently } from '../harness/concurrently.ts';
-import { alternate, median } from '../harness/load.ts';
-import { type CpuSources, describeCpuPer, startCpuMeter, sumCpu } from '../harness/process-cpu.ts';
+import { alternate } from '../harness/load.ts';
 import { startProductionGuichet } from '../harness/production-guichet.ts';
-import type { Scenario, SideResult } from '../harness/scenario.ts';
+import type { Scenario } from '../harness/scenario.ts';
 import { baselineCpuSources, guichetCpuSources } from '../harness/side-cpu-sources.ts';
 
 const scope = 'openid email profile offline_access';
@@ -81,16 +76,6 @@ function refreshLoad(
   });
 }
 
-function side(results: CheckedLoadResult[]): SideResult {
-  return {
-    value: median(results.map((r) => r.requestsPerSecond)),
-    rounds: results.map((r) => r.requestsPerSecond),
-    latencyP99Ms: median(results.map((r) => r.latencyP99Ms)),
-    responses: results.reduce((sum, r) => sum + r.responses, 0),
-    errors: results.reduce((sum, r) => sum + r.errors + r.non2xx + r.rejected, 0),
-  };
-}
-
 /** Guichet's refresh grant (PostgreSQL + Redis, rotation) against bare oidc-provider in memory. */
 export const tokenRefresh: Scenario = {
   name: 'token-refresh',
@@ -147,28 +132,20 @@ export const tokenRefresh: Scenario = {
 
       // Fresh chains for every round: the last request of a round may have rotated a token whose
       // answer was cut off, and presenting it again would be a reuse.
-      const measured = async (
-        label: string,
-        cpuSources: CpuSources,
-        chains: string[],
-        run: (chains: string[]) => Promise<CheckedLoadResult>,
-      ) => {
-        const stopCpu = startCpuMeter(cpuSources);
-        const result = await run(chains);
-        const cpu = stopCpu();
-        assertClean(label, result);
-        return { ...result, cpu };
-      };
       const guichetCpu = guichetCpuSources(guichet, 'bench (autocannon)');
       const baselineCpu = baselineCpuSources(baseline.pid, 'bench (autocannon)');
-      const guichetRound = async (duration: number) =>
-        measured('guichet', guichetCpu, await guichetChains(), (chains) =>
+      const guichetRound = async (duration: number) => {
+        const chains = await guichetChains();
+        return measureChecked('guichet', guichetCpu, () =>
           refreshLoad(`${guichet.url}/token`, subjectAuthorization, chains, duration),
         );
-      const baselineRound = async (duration: number) =>
-        measured('baseline', baselineCpu, await baselineChains(), (chains) =>
+      };
+      const baselineRound = async (duration: number) => {
+        const chains = await baselineChains();
+        return measureChecked('baseline', baselineCpu, () =>
           refreshLoad(`${baseline.url}/token`, baselineAuthorization, chains, duration),
         );
+      };
       await checkOneRefresh(
         'guichet',
         `${guichet.url}/token`,
@@ -188,34 +165,15 @@ export const tokenRefresh: Scenario = {
         () => guichetRound(options.duration),
         () => baselineRound(options.duration),
       );
-      const subject = side(rounds.subject);
-      const base = side(rounds.baseline);
-      const cpuPerRequest = (results: Array<CheckedLoadResult & { cpu: Record<string, number> }>) =>
-        describeCpuPer(
-          sumCpu(results.map((r) => r.cpu)),
-          results.reduce((sum, r) => sum + r.responses, 0),
-          { factor: 1000, unit: 'µs' },
-        );
-      return {
-        scenario: 'token-refresh',
-        unit: 'requests/s',
-        subject,
-        baseline: base,
-        ratio: subject.value / base.value,
-        notes: [
-          `errors: guichet ${subject.errors}, baseline ${base.errors} (any error voids the run)`,
-          `latency p99 (median of rounds): guichet ${subject.latencyP99Ms} ms, baseline ${base.latencyP99Ms} ms`,
-          `CPU per request, guichet: ${cpuPerRequest(rounds.subject)}`,
-          `CPU per request, baseline: ${cpuPerRequest(rounds.baseline)}`,
-          `${options.connections} connections, each rotating its own chain: request i presents the ` +
-            'refresh token request i-1 returned (client_secret_basic, scope "openid email profile offline_access")',
-          'chains are new every round: guichet mints them by signing each user in through the pages ' +
-            '(argon2id, code exchange); the baseline mints a Grant and a RefreshToken in its own process, ' +
-            'as the code exchange would. Minting is not measured',
-          'every answer must be 200 with a new refresh_token and an id_token; one refresh per side, before ' +
-            'the load, checks that the ID token is signed with ES256 and that the refresh token rotates',
-        ],
-      };
+      return requestRateResult('token-refresh', rounds, [
+        `${options.connections} connections, each rotating its own chain: request i presents the ` +
+          'refresh token request i-1 returned (client_secret_basic, scope "openid email profile offline_access")',
+        'chains are new every round: guichet mints them by signing each user in through the pages ' +
+          '(argon2id, code exchange); the baseline mints a Grant and a RefreshToken in its own process, ' +
+          'as the code exchange would. Minting is not measured',
+        'every answer must be 200 with a new refresh_token and an id_token; one refresh per side, before ' +
+          'the load, checks that the ID token is signed with ES256 and that the refresh token rotates',
+      ]);
     } finally {
       await Promise.all([guichet.stop(), baseline.stop()]);
     }

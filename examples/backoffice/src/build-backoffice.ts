@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import { type Guichet, GuichetAuthError } from '@guichet/sdk';
 import {
   businessMembers,
+  html,
   InvalidLogoutTokenError,
   type RelyingParty,
   SessionDirectoryError,
@@ -10,7 +11,6 @@ import {
 } from '@guichet-examples/relying-party';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { isAdmin } from './admin-roles.ts';
-import { html } from './pages/html.ts';
 import type { HeaderInfo } from './pages/layout.ts';
 import { renderMembersPage } from './pages/members-page.ts';
 import { renderNotice } from './pages/notice-page.ts';

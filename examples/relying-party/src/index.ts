@@ -1,6 +1,7 @@
-// What the example apps share to sign people in through Guichet.
+// What the example apps share to sign people in through Guichet, and the HTML template tag their pages use.
 export type { AppSession, PendingSignIn, SignedIn } from './app-session.ts';
 export { InvalidLogoutTokenError, type LogoutTarget, LogoutTokenVerifier } from './back-channel-logout.ts';
+export { html, SafeHtml } from './html.ts';
 export {
   localPath,
   type Redirect,

@@ -1,5 +1,4 @@
-import type { BusinessMember } from '@guichet-examples/relying-party';
-import { html } from './html.ts';
+import { type BusinessMember, html } from '@guichet-examples/relying-party';
 import { type HeaderInfo, layout } from './layout.ts';
 
 export function renderMembersPage(header: HeaderInfo, members: BusinessMember[]): string {

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from './html.ts';
+import { html, type SafeHtml } from '@guichet-examples/relying-party';
 import { type HeaderInfo, layout } from './layout.ts';
 
 /** A page with one message: admins only, signed out, or something went wrong. */

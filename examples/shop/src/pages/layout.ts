@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from './html.ts';
+import { html, type SafeHtml } from '@guichet-examples/relying-party';
 import type { ShopHeader } from './shop-header.ts';
 
 function switcher(header: ShopHeader): SafeHtml {

@@ -1,4 +1,4 @@
-import { html } from './html.ts';
+import { html } from '@guichet-examples/relying-party';
 import { layout } from './layout.ts';
 import type { ShopHeader } from './shop-header.ts';
 

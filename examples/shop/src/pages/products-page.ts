@@ -1,6 +1,6 @@
+import { html } from '@guichet-examples/relying-party';
 import type { Product, ShownImage } from '../products/product.ts';
 import { formatPrice } from './format-price.ts';
-import { html } from './html.ts';
 import { layout } from './layout.ts';
 import type { ShopHeader } from './shop-header.ts';
 

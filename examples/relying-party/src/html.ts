@@ -1,4 +1,4 @@
-/** HTML that is already safe: markup this app wrote, or text that went through `html`. */
+/** HTML that is already safe: markup an app wrote, or text that went through `html`. */
 export class SafeHtml {
   readonly value: string;
   constructor(value: string) {
