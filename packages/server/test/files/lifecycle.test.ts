@@ -94,9 +94,8 @@ describe('guichet files lifecycle', () => {
     );
   });
 
-  it('the real CLI exits 1 with one line when --apply fails', {
-    skip: !wired && 'files lifecycle is not wired yet',
-  }, async () => {
+  it('the real CLI exits 1 with one line when --apply fails', async () => {
+    assert.ok(wired, 'guichet files lifecycle is registered');
     const run = runGuichet(['files', 'lifecycle', '--apply'], {
       ...s3Env(s3rver),
       GUICHET_DATA_DIR: s3rver.directory,

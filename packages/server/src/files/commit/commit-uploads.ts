@@ -2,6 +2,7 @@ import type { CachePort } from '../../ports/cache/cache-port.ts';
 import { ObjectNotFoundError } from '../../ports/objects/object-errors.ts';
 import type { ObjectsPort } from '../../ports/objects/objects-port.ts';
 import type { SqlPort } from '../../ports/sql/sql-port.ts';
+import { createConcurrencyLimit } from '../../runtime/concurrency-limit.ts';
 import type { Purpose } from '../purposes/purpose.ts';
 import { findPurpose } from '../purposes/purpose-store.ts';
 import { type FileView, toFileView } from '../uploads/file-view.ts';
@@ -20,21 +21,10 @@ import { inspectUpload } from './inspect-upload.ts';
 /** Uploads inspected at once: each costs a head request and a ranged read. */
 const inspectionConcurrency = 8;
 
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
+/** Runs `work` on every item, at most `limit` at once; the results keep the items' order. */
+function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const lanes = createConcurrencyLimit(limit);
+  return Promise.all(items.map((item) => lanes.run(() => work(item))));
 }
 
 /** Every requested id is a staged upload of the caller's business. */
@@ -111,7 +101,8 @@ export async function commitUploads(
   const ids = [...new Set(requested)];
   const rows = await findInBusiness(sql, caller.businessId, ids);
   refuseIfAny(requireStaged(ids, rows));
-  const ordered = ids.map((id) => rows.find((row) => row.id === id) as StoredFileRow);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const ordered = ids.map((id) => byId.get(id) as StoredFileRow);
   const purposes = await loadPurposes(sql, ordered);
   refuseIfAny(checkCounts(ordered, purposes));
 
@@ -122,7 +113,8 @@ export async function commitUploads(
   refuseIfAny(await unmarkStaged(objects, ordered));
 
   const files = inspected.filter((item): item is InspectedFile => !isCommitFailure(item));
-  if (!(await markCommitted(sql, caller.businessId, files))) {
+  const committed = await markCommitted(sql, caller.businessId, files);
+  if (committed === undefined) {
     const now = await findInBusiness(sql, caller.businessId, ids);
     const lost = requireStaged(ids, now);
     throw new CommitRefusedError(
@@ -132,7 +124,6 @@ export async function commitUploads(
     );
   }
   if (files.some((file) => file.variants.length > 0)) announceQueuedVariants(ports.cache);
-  const committed = await findInBusiness(sql, caller.businessId, ids);
   const variants = await variantsOf(sql, ids);
-  return ids.map((id) => toFileView(committed.find((row) => row.id === id) as StoredFileRow, variants));
+  return committed.map((row) => toFileView(row, variants));
 }

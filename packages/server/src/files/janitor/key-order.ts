@@ -1,9 +1,5 @@
+import { compareObjectKeys } from '../../ports/objects/object-key.ts';
 import type { ObjectInfo } from '../../ports/objects/objects-port.ts';
-
-/** Byte order of the UTF-8 keys: how S3 and the filesystem driver list, and PostgreSQL's "C" collation. */
-export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
 
 export interface KeyMatch<R> {
   key: string;
@@ -24,7 +20,7 @@ export async function* mergeByKey<R extends { key: string }>(
   let object = await objectCursor.next();
   let record = await recordCursor.next();
   while (!object.done || !record.done) {
-    const order = object.done ? 1 : record.done ? -1 : compareKeys(object.value.key, record.value.key);
+    const order = object.done ? 1 : record.done ? -1 : compareObjectKeys(object.value.key, record.value.key);
     if (order < 0 && !object.done) {
       yield { key: object.value.key, object: object.value };
       object = await objectCursor.next();

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteGenericInterface } from 'fastify';
 import { problem, problemSchema, sendProblem } from '../../http/problem-details.ts';
 import { refuseUnknownFields } from '../../http/strict-body.ts';
 import type { ProviderHolder } from '../../oidc/provider-holder.ts';
@@ -67,12 +67,22 @@ export async function filesRoutes(app: FastifyInstance, options: FilesRoutesOpti
   const { ports } = context;
   const guichet = { baseUrl: context.config.issuer, signingKey: options.signingKey };
 
-  async function callerOf(request: FastifyRequest, reply: FastifyReply): Promise<FilesCaller | undefined> {
-    const caller = await resolveFilesCaller(holder, context, request.headers.authorization);
-    if (!isRefusal(caller)) return caller;
-    if (caller.status === 401) reply.header('www-authenticate', 'Bearer realm="guichet"');
-    sendProblem(reply, problem(caller.status, caller.detail));
-    return undefined;
+  /** A handler for the caller's session: refusals answered, this domain's errors as problem details. */
+  function asCaller<Route extends RouteGenericInterface>(
+    handle: (caller: FilesCaller, request: FastifyRequest<Route>, reply: FastifyReply) => Promise<unknown>,
+  ): (request: FastifyRequest<Route>, reply: FastifyReply) => Promise<unknown> {
+    return async (request, reply) => {
+      const caller = await resolveFilesCaller(holder, context, request.headers.authorization);
+      if (isRefusal(caller)) {
+        if (caller.status === 401) reply.header('www-authenticate', 'Bearer realm="guichet"');
+        return sendProblem(reply, problem(caller.status, caller.detail));
+      }
+      try {
+        return await handle(caller, request, reply);
+      } catch (error) {
+        return sendFilesProblem(reply, error);
+      }
+    };
   }
 
   app.addHook('onSend', async (_request, reply) => {
@@ -99,20 +109,14 @@ export async function filesRoutes(app: FastifyInstance, options: FilesRoutesOpti
         },
       },
     },
-    async (request, reply) => {
-      const caller = await callerOf(request, reply);
-      if (caller === undefined) return reply;
+    asCaller(async (caller, request, reply) => {
       const count = await ports.cache.increment(`rate:uploads:${caller.sub}`, 60_000).catch(() => 0);
       if (count > uploadsPerMinute) {
         reply.header('retry-after', '60');
         return sendProblem(reply, problem(429, `at most ${uploadsPerMinute} uploads per minute`));
       }
-      try {
-        return reply.code(201).send(await createUpload(context, guichet, caller, request.body));
-      } catch (error) {
-        return sendFilesProblem(reply, error);
-      }
-    },
+      return reply.code(201).send(await createUpload(context, guichet, caller, request.body));
+    }),
   );
 
   app.delete<{ Params: FileParams }>(
@@ -126,16 +130,10 @@ export async function filesRoutes(app: FastifyInstance, options: FilesRoutesOpti
         response: { ...authProblems, 404: problemSchema },
       },
     },
-    async (request, reply) => {
-      const caller = await callerOf(request, reply);
-      if (caller === undefined) return reply;
-      try {
-        await discardUpload(ports, caller, request.params.id);
-        return reply.code(204).send();
-      } catch (error) {
-        return sendFilesProblem(reply, error);
-      }
-    },
+    asCaller(async (caller, request, reply) => {
+      await discardUpload(ports, caller, request.params.id);
+      return reply.code(204).send();
+    }),
   );
 
   app.post<{ Body: { uploads: string[] } }>(
@@ -151,15 +149,9 @@ export async function filesRoutes(app: FastifyInstance, options: FilesRoutesOpti
         response: { 200: commitResponseSchema, ...authProblems, 422: commitRefusedSchema },
       },
     },
-    async (request, reply) => {
-      const caller = await callerOf(request, reply);
-      if (caller === undefined) return reply;
-      try {
-        return { files: await commitUploads(ports, caller, request.body.uploads) };
-      } catch (error) {
-        return sendFilesProblem(reply, error);
-      }
-    },
+    asCaller(async (caller, request) => ({
+      files: await commitUploads(ports, caller, request.body.uploads),
+    })),
   );
 
   app.get<{ Params: FileParams; Querystring: { variant?: string } }>(
@@ -174,15 +166,7 @@ export async function filesRoutes(app: FastifyInstance, options: FilesRoutesOpti
         response: { 200: downloadableFileSchema, ...authProblems, 404: problemSchema, 409: problemSchema },
       },
     },
-    async (request, reply) => {
-      const caller = await callerOf(request, reply);
-      if (caller === undefined) return reply;
-      try {
-        return await downloadFile(ports, caller, request.params.id, request.query.variant);
-      } catch (error) {
-        return sendFilesProblem(reply, error);
-      }
-    },
+    asCaller((caller, request) => downloadFile(ports, caller, request.params.id, request.query.variant)),
   );
 
   app.delete<{ Params: FileParams }>(
@@ -196,15 +180,9 @@ export async function filesRoutes(app: FastifyInstance, options: FilesRoutesOpti
         response: { ...authProblems, 404: problemSchema },
       },
     },
-    async (request, reply) => {
-      const caller = await callerOf(request, reply);
-      if (caller === undefined) return reply;
-      try {
-        await deleteFile(ports, caller, request.params.id);
-        return reply.code(204).send();
-      } catch (error) {
-        return sendFilesProblem(reply, error);
-      }
-    },
+    asCaller(async (caller, request, reply) => {
+      await deleteFile(ports, caller, request.params.id);
+      return reply.code(204).send();
+    }),
   );
 }

@@ -118,18 +118,20 @@ export interface InspectedFile {
 }
 
 /**
- * Turns staged uploads into files and queues their variants, in one transaction. Resolves to false,
- * changing nothing, when one of them is no longer staged (a concurrent commit or discard won).
+ * Turns staged uploads into files and queues their variants, in one transaction. Resolves to the
+ * committed rows, in the order of `files`; to undefined, changing nothing, when one of them is no
+ * longer staged (a concurrent commit or discard won).
  */
 export async function markCommitted(
   sql: SqlPort,
   businessId: string,
   files: readonly InspectedFile[],
-): Promise<boolean> {
+): Promise<StoredFileRow[] | undefined> {
   return sql.db
     .transaction()
     .execute(async (trx: Transaction<Database>) => {
       const now = new Date();
+      const committed: StoredFileRow[] = [];
       for (const file of files) {
         const updated = await trx
           .updateTable('stored_file')
@@ -145,8 +147,10 @@ export async function markCommitted(
           .where('id', '=', file.id)
           .where('business_id', '=', businessId)
           .where('state', '=', 'staged')
+          .returningAll()
           .executeTakeFirst();
-        if (updated.numUpdatedRows !== 1n) throw new LostRace();
+        if (updated === undefined) throw new LostRace();
+        committed.push(updated);
         if (file.variants.length > 0) {
           await trx
             .insertInto('file_variant')
@@ -161,10 +165,10 @@ export async function markCommitted(
             .execute();
         }
       }
-      return true;
+      return committed;
     })
     .catch((error: unknown) => {
-      if (error instanceof LostRace) return false;
+      if (error instanceof LostRace) return undefined;
       throw error;
     });
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidObjectKeyError, ObjectNotFoundError } from './object-errors.ts';
-import { assertSafeKey } from './object-key.ts';
+import { assertSafeKey, compareObjectKeys } from './object-key.ts';
 import type { ByteRange, ObjectInfo, ObjectsPort, PutOptions, SignedUrlOptions } from './objects-port.ts';
 import { minimumSigningKeyBytes, signObjectUrl } from './url-signature.ts';
 
@@ -41,11 +41,6 @@ function checkRange(range: ByteRange): void {
   if (end !== undefined && (!Number.isSafeInteger(end) || end < start)) {
     throw new RangeError('range end must be an integer not below start');
   }
-}
-
-function compareKeys(a: string, b: string): number {
-  // S3 lists in UTF-8 byte order, which differs from UTF-16 order above the BMP.
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /** An upload still in `.tmp` after this long was cut short by a crash: nobody will rename it. */
@@ -158,7 +153,7 @@ export async function createFsObjects(options: FsObjectsOptions): Promise<Object
       .filter((entry) => entry.isFile() || entry.isDirectory())
       .filter((entry) => !(keyPrefix === '' && entry.name === tmpDirName))
       .map((entry) => ({ entry, sortKey: entry.isDirectory() ? `${entry.name}/` : entry.name }))
-      .sort((a, b) => compareKeys(a.sortKey, b.sortKey));
+      .sort((a, b) => compareObjectKeys(a.sortKey, b.sortKey));
     for (const { entry } of sortable) {
       const key = `${keyPrefix}${entry.name}`;
       const full = path.join(directory, entry.name);

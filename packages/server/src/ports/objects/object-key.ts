@@ -27,3 +27,8 @@ export function assertSafeKey(key: string): void {
     if (segment === '.' || segment === '..') throw new InvalidObjectKeyError(`"${segment}" path segment`);
   }
 }
+
+/** Byte order of UTF-8 keys: how S3 lists, and PostgreSQL's "C" collation. */
+export function compareObjectKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
