@@ -154,6 +154,29 @@ interface ModelRow {
 
 const rowKey = (model: string, id: string) => `${model}\u0000${id}`;
 
+/**
+ * Runs one statement per model named in the batch (under load, nearly always one) and answers each
+ * item with the row its id returned, if any.
+ */
+async function perModel<Row extends { id: string }>(
+  items: ModelRow[],
+  run: (model: string, ids: string[]) => Promise<Row[]>,
+): Promise<Array<Row | undefined>> {
+  const idsByModel = new Map<string, string[]>();
+  for (const item of items) {
+    const ids = idsByModel.get(item.model);
+    if (ids === undefined) idsByModel.set(item.model, [item.id]);
+    else ids.push(item.id);
+  }
+  const found = new Map<string, Row>();
+  await Promise.all(
+    [...idsByModel].map(async ([model, ids]) => {
+      for (const row of await run(model, ids)) found.set(rowKey(model, row.id), row);
+    }),
+  );
+  return items.map((item) => found.get(rowKey(item.model, item.id)));
+}
+
 /** The batch's rows in key order, so two concurrent batches lock shared rows in the same order. */
 async function upsertMany(sql: SqlPort, items: UpsertItem[]): Promise<boolean[]> {
   const sorted = [...items].sort((a, b) => {
@@ -185,38 +208,28 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
   const { sql, cache } = options;
   const db = sql.db;
 
-  /** Concurrent reads share one statement. */
+  /** Concurrent reads share one statement per model. */
   const readBatched = createStatementBatcher<ModelRow, StoredRow | undefined>({
-    run: async (items) => {
-      const rows = await sql.run<StoredRow & ModelRow>(findPayloads, [
-        items.map((item) => item.model),
-        items.map((item) => item.id),
-      ]);
-      const found = new Map(rows.map((row) => [rowKey(row.model, row.id), row]));
-      return items.map((item) => found.get(rowKey(item.model, item.id)));
-    },
+    run: (items) =>
+      perModel(items, async (model, ids) => sql.run<StoredRow & { id: string }>(findPayloads, [model, ids])),
     key: (item) => rowKey(item.model, item.id),
     maxBatch: 200,
-    maxInFlight: 4,
+    maxInFlight: 2,
   });
 
   function readRow(model: string, id: string): Promise<StoredRow | undefined> {
     return readBatched({ model, id });
   }
 
-  /** Concurrent consumptions share one statement; each row still flips for exactly one caller. */
+  /** Concurrent consumptions share one statement per model; each row still flips for exactly one caller. */
   const consumeBatched = createStatementBatcher<ModelRow, { grant_id: string | null } | undefined>({
-    run: async (items) => {
-      const rows = await sql.run<ModelRow & { grant_id: string | null }>(consumePayloads, [
-        items.map((item) => item.model),
-        items.map((item) => item.id),
-      ]);
-      const flipped = new Map(rows.map((row) => [rowKey(row.model, row.id), row]));
-      return items.map((item) => flipped.get(rowKey(item.model, item.id)));
-    },
+    run: (items) =>
+      perModel(items, (model, ids) =>
+        sql.run<{ id: string; grant_id: string | null }>(consumePayloads, [model, ids]),
+      ),
     key: (item) => rowKey(item.model, item.id),
     maxBatch: 200,
-    maxInFlight: 4,
+    maxInFlight: 2,
   });
 
   /** Concurrent saves share one statement and one commit; each resolves once its row is committed. */
@@ -224,7 +237,7 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
     run: (items) => upsertMany(sql, items),
     key: (item) => rowKey(item.model, item.id),
     maxBatch: 200,
-    maxInFlight: 4,
+    maxInFlight: 2,
   });
 
   /**

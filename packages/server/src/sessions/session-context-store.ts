@@ -67,6 +67,8 @@ const contextsBySessionUid = batchedLookup<ContextRow & { session_uid: string }>
   preparedStatement(
     'session_context_by_session_uids',
     `select session_uid, ${columns.join(', ')} from session_context where session_uid = any($1::text[])`,
+    // One row per sign-in: the table grows as fast as sign-ins come.
+    { planEachCall: true },
   ),
   'session_uid',
 );

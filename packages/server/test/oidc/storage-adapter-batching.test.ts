@@ -25,7 +25,7 @@ function countingPort(sql: SqlPort) {
     driver: sql.driver,
     db: sql.db,
     run: <Row>(statement: PreparedStatement, values: readonly unknown[]) => {
-      if (statement.name === consumePayloads.name) consumeBatches.push((values[0] as unknown[]).length);
+      if (statement.name === consumePayloads.name) consumeBatches.push((values[1] as unknown[]).length);
       return sql.run<Row>(statement, values);
     },
     ping: () => sql.ping(),

@@ -46,6 +46,11 @@ const findProbes = preparedStatement(
   'test_batch_probe_find',
   'select key, value, writes from batch_probe where key = any($1::text[])',
 );
+const findProbesPlannedEachCall = preparedStatement(
+  'test_batch_probe_find_each_call',
+  'select key, value, writes from batch_probe where key = any($1::text[])',
+  { planEachCall: true },
+);
 const ownPreparedStatements = preparedStatement(
   'test_own_prepared_statements',
   `select name from pg_prepared_statements where name like 'guichet_test_%' order by name`,
@@ -131,7 +136,11 @@ function keys(prefix: string, count: number): string[] {
 describe('preparedStatement', () => {
   it('names the statement under guichet_ and compacts its text', () => {
     const statement = preparedStatement('test_compact', '  select 1\n     where  true ');
-    assert.deepEqual(statement, { name: 'guichet_test_compact', text: 'select 1 where true' });
+    assert.deepEqual(statement, {
+      name: 'guichet_test_compact',
+      text: 'select 1 where true',
+      planEachCall: false,
+    });
   });
 
   it('accepts a name declared again with the same text, refuses it with another text', () => {
@@ -557,6 +566,46 @@ describe('named statements on PostgreSQL', { skip: postgres?.skip ?? 'no postgre
       assert.deepEqual(await sql.run(findProbes, [[key]]), [{ key, value: 'before', writes: 1 }]);
       const again = (await sql.run<{ name: string }>(ownPreparedStatements, [])).map((row) => row.name);
       assert.deepEqual(again, ['guichet_test_batch_probe_find', 'guichet_test_own_prepared_statements']);
+    } finally {
+      await sql.close();
+      await database.dispose();
+    }
+  });
+
+  it('plans a planEachCall statement on every call, so a table grown since its first calls is read by index', async () => {
+    if (postgres === undefined) return;
+    const database = await postgres.fresh();
+    const sql = await openPostgresSql(database.url ?? testPostgresUrl, { max: 1 });
+    const planOf = async (statement: string) => {
+      const { rows } = await rawSql<{
+        'QUERY PLAN': unknown;
+      }>`${rawSql.raw(`explain (format json) ${statement}`)}`.execute(sql.db);
+      return JSON.stringify(rows[0]?.['QUERY PLAN']);
+    };
+    try {
+      await createProbeTable.execute(sql.db);
+      await sql.run(insertProbes, [keys('tiny', 3), keys('value', 3)]);
+      await rawSql`analyze batch_probe`.execute(sql.db);
+      // Past PostgreSQL's five custom plans, a named statement keeps one generic plan.
+      for (let call = 0; call < 6; call += 1) {
+        await sql.run(findProbes, [['tiny-0000']]);
+        await sql.run(findProbesPlannedEachCall, [['tiny-0000']]);
+      }
+      const grown = keys('grown', 20_000);
+      await sql.run(insertProbes, [grown, grown]);
+
+      // The trap: the generic plan made on three rows still scans the whole table.
+      assert.match(await planOf(`execute guichet_test_batch_probe_find('{grown-0042}')`), /"Seq Scan"/);
+      // A planEachCall statement is never kept on the connection, and is planned for the table as it is.
+      const names = (await sql.run<{ name: string }>(ownPreparedStatements, [])).map((row) => row.name);
+      assert.ok(!names.includes('guichet_test_batch_probe_find_each_call'));
+      assert.match(
+        await planOf(`${findProbesPlannedEachCall.text.replace('$1::text[]', "'{grown-0042}'::text[]")}`),
+        /"Index Scan"|"Index Only Scan"|"Bitmap Index Scan"/,
+      );
+      assert.deepEqual(await sql.run(findProbesPlannedEachCall, [['grown-0042', 'absent']]), [
+        { key: 'grown-0042', value: 'grown-0042', writes: 1 },
+      ]);
     } finally {
       await sql.close();
       await database.dispose();

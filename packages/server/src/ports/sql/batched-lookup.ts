@@ -24,7 +24,7 @@ export function batchedLookup<Row>(
         },
         key: (wanted) => wanted,
         maxBatch: 200,
-        maxInFlight: 4,
+        maxInFlight: 2,
       });
       batchers.set(sql, lookup);
     }

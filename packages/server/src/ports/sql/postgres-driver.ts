@@ -21,7 +21,10 @@ export async function openPostgresSql(url: string, options: { max?: number } = {
     driver: 'postgres',
     db,
     run: async <Row>(statement: PreparedStatement, values: readonly unknown[]) => {
-      const result = await pool.query({ name: statement.name, text: statement.text, values: [...values] });
+      const { name, text, planEachCall } = statement;
+      const result = await pool.query(
+        planEachCall ? { text, values: [...values] } : { name, text, values: [...values] },
+      );
       return result.rows as Row[];
     },
     ping: async () => {

@@ -10,6 +10,7 @@ import * as resourceServers from './0008-resource-servers.ts';
 import * as eventLog from './0009-event-log.ts';
 import * as sessionContext from './0010-session-context.ts';
 import * as files from './0011-files.ts';
+import * as oidcPayloadRoomToConsume from './0012-oidc-payload-room-to-consume.ts';
 
 /**
  * Every migration, keyed by the name recorded in `guichet_migration`. Listed in code rather than
@@ -28,4 +29,5 @@ export const allMigrations: Readonly<Record<string, Migration>> = {
   '0009-event-log': eventLog,
   '0010-session-context': sessionContext,
   '0011-files': files,
+  '0012-oidc-payload-room-to-consume': oidcPayloadRoomToConsume,
 };
