@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, sql as rawSql } from 'kysely';
 import { normalizeEmail } from '../accounts/email-address.ts';
 import type { CachePort } from '../ports/cache/cache-port.ts';
+import { preparedStatement } from '../ports/sql/prepared-statement.ts';
 import type { Database } from '../ports/sql/schema.ts';
 import type { SqlPort } from '../ports/sql/sql-port.ts';
 import { UnknownAccountError, UnknownBusinessError } from './business-errors.ts';
@@ -198,16 +199,21 @@ export async function listMembers(sql: SqlPort, businessId: string): Promise<Mem
   return rows.map(toMember);
 }
 
+/** Read twice per sign-in (the business prompt, then the session context): planned once per connection. */
+const membershipsOfAccount = preparedStatement(
+  'memberships_of_account',
+  `select business.id, business.name, business.slug, membership.roles
+   from membership join business on business.id = membership.business_id
+   where membership.account_id = $1
+   order by business.name, business.id`,
+);
+
 /** The businesses a person belongs to, by name, with their roles in each. */
 export async function membershipsOf(sql: SqlPort, accountId: string): Promise<MembershipOfAccount[]> {
-  const rows = await sql.db
-    .selectFrom('membership')
-    .innerJoin('business', 'business.id', 'membership.business_id')
-    .select(['business.id', 'business.name', 'business.slug', 'membership.roles'])
-    .where('membership.account_id', '=', accountId)
-    .orderBy('business.name')
-    .orderBy('business.id')
-    .execute();
+  const rows = await sql.run<{ id: string; name: string; slug: string; roles: string[] }>(
+    membershipsOfAccount,
+    [accountId],
+  );
   return rows.map((row) => ({ businessId: row.id, name: row.name, slug: row.slug, roles: row.roles }));
 }
 

@@ -74,13 +74,15 @@ export function brandTextColor(brand: Brand): string {
   return textColorOn(brand.primaryColor);
 }
 
+/** Building a segmenter costs far more than using one; every page shows the monogram. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /** Up to two initials for the monogram: "Acme Shop" → "AS", "guichet" → "G". */
 export function brandInitials(name: string): string {
-  const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   const words = name.split(/[\s\-_.]+/).filter((word) => /[\p{L}\p{N}]/u.test(word));
   const initials = words.slice(0, 2).map((word) => {
     const letters = word.replace(/^[^\p{L}\p{N}]+/u, '');
-    return segmenter.segment(letters)[Symbol.iterator]().next().value?.segment ?? '';
+    return graphemes.segment(letters)[Symbol.iterator]().next().value?.segment ?? '';
   });
   return initials.join('').toLocaleUpperCase() || '?';
 }
