@@ -61,20 +61,18 @@ export async function signInThroughPages(
   if (!location?.href.startsWith(client.redirectUri) || !code || location.searchParams.get('state') !== state)
     fail('the password form', signedIn.status, signedIn.location ?? signedIn.body);
 
-  const exchange = await fetch(new URL('/token', client.issuer), {
+  // The app's back end calls the token endpoint: no browser cookies go with it.
+  const exchange = await new HttpBrowser().request(new URL('/token', client.issuer), {
     method: 'POST',
-    headers: {
-      authorization: basicAuthorization(client.clientId, client.clientSecret),
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({
+    headers: { authorization: basicAuthorization(client.clientId, client.clientSecret) },
+    form: {
       grant_type: 'authorization_code',
       code,
       redirect_uri: client.redirectUri,
       code_verifier: verifier,
-    }),
+    },
   });
-  const body = await exchange.text();
+  const body = exchange.body;
   if (exchange.status !== 200) fail('the code exchange', exchange.status, body);
   return JSON.parse(body) as TokenResponse;
 }

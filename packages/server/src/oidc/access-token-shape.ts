@@ -72,13 +72,18 @@ export function sessionIdClaim(context: ServerContext): ExtraTokenClaims {
       (typeof sessionAuthTime === 'number' ? sessionAuthTime : Math.floor(Date.now() / 1000));
     const sessionContext =
       (await findContextBySessionUid(context.ports.sql, sessionUid)) ??
-      (await ensureSessionContext(context.ports, {
-        sessionUid,
-        accountId,
-        authTime: new Date(authTime * 1000),
-        amr: code?.amr ?? ['pwd'],
-        expiresAt: new Date((authTime + tokenLifetimes.Session) * 1000),
-      }));
+      (await ensureSessionContext(
+        context.ports,
+        {
+          sessionUid,
+          accountId,
+          authTime: new Date(authTime * 1000),
+          amr: code?.amr ?? ['pwd'],
+          expiresAt: new Date((authTime + tokenLifetimes.Session) * 1000),
+        },
+        undefined,
+        null,
+      ));
     return { sid: sessionContext.sid };
   };
 }

@@ -20,10 +20,12 @@ export async function ensureSessionContext(
   ports: { sql: SqlPort; cache: CachePort },
   facts: SessionFacts,
   logger?: EventsLogger,
+  /** What the caller just read for this session (null: nothing), so it is not read twice. */
+  known?: SessionContext | null,
 ): Promise<SessionContext> {
   const memberships = await membershipsOf(ports.sql, facts.accountId);
   const only = memberships.length === 1 ? memberships[0]?.businessId : undefined;
-  return openSessionContext(ports, { ...facts, businessId: only ?? null }, logger);
+  return openSessionContext(ports, { ...facts, businessId: only ?? null }, logger, known);
 }
 
 /** Whether the person must pick a business before their session can act for one. */

@@ -105,8 +105,11 @@ export async function openSessionContext(
     businessId?: string | null;
   },
   logger?: EventsLogger,
+  /** What the caller just read for this session (null: nothing), so it is not read twice. */
+  known?: SessionContext | null,
 ): Promise<SessionContext> {
-  const existing = await findContextBySessionUid(ports.sql, input.sessionUid);
+  const existing =
+    known === undefined ? await findContextBySessionUid(ports.sql, input.sessionUid) : (known ?? undefined);
   if (existing && existing.accountId === input.accountId && existing.endedAt === null) return existing;
   if (existing) {
     await ports.sql.db.deleteFrom('session_context').where('sid', '=', existing.sid).execute();
