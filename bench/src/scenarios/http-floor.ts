@@ -29,6 +29,10 @@ export const httpFloor: Scenario = {
       env: { PORT: String(basePort) },
       url: `http://127.0.0.1:${basePort}`,
       readyPath: '/healthz',
+    }).catch(async (error: unknown) => {
+      await guichet.stop();
+      await rm(dataDir, { recursive: true, force: true });
+      throw error;
     });
     try {
       const load = { duration: options.duration, connections: options.connections };

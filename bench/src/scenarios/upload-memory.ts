@@ -30,11 +30,15 @@ export const uploadMemory: Scenario = {
   description: 'peak RSS growth of app (StagedFiles) and Guichet: 1 GB form vs 32 MB form',
   async run(options: BenchOptions): Promise<ScenarioResult> {
     const guichet = await startFilesGuichet('fs');
+    // Guichet must not outlive a failed start of the app (not built, port taken).
     const app = await startFilesAppProcess('express', {
       issuer: guichet.world.issuer,
       audience: audiences.jwt,
       clientId: guichet.world.service.id,
       clientSecret: guichet.world.service.secret,
+    }).catch(async (error: unknown) => {
+      await guichet.stop();
+      throw error;
     });
     const serverPid = guichet.process.child.pid;
     if (serverPid === undefined) throw new Error('the Guichet process has no pid');

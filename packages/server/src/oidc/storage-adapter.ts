@@ -58,12 +58,17 @@ const grantBoundModels = new Set([
 ]);
 
 /**
- * Read on many requests and never consumed. Codes and refresh tokens are read once and carry
- * consumption state, so they always come from SQL. Interactions live a few requests and change on
- * most of them: caching one costs more cache round trips (fill, invalidate, refill) than the SQL
- * reads it saves.
+ * Read more often than written, and never consumed. Codes and refresh tokens are read once and carry
+ * consumption state, so they always come from SQL.
  */
-const cachedModels = new Set(['Session', 'AccessToken', 'ClientCredentials', 'Grant']);
+const cachedModels = new Set(['Session', 'AccessToken', 'ClientCredentials', 'Grant', 'Interaction']);
+
+/**
+ * Read again within the same sign-in, right after they are created: a new row goes into the cache
+ * with its insert. A sign-in then reads its interaction (the page, the password form), its grant
+ * and its session from the cache instead of PostgreSQL. Tokens are left to be cached on first read.
+ */
+const writtenThroughModels = new Set(['Session', 'Grant', 'Interaction']);
 
 /** Also the longest a change stays unseen when the cache could not be told about it (an outage). */
 const maxCacheMs = 60_000;
@@ -335,6 +340,13 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
       consumedNow: typeof consumed !== 'number' && Boolean(consumed),
     });
     if (!inserted) await invalidate(model, id);
+    else if (writtenThroughModels.has(model) && consumed === undefined) {
+      const ttl = Math.floor(Math.min(maxCacheMs, (expiresIn ?? Number.POSITIVE_INFINITY) * 1000));
+      // A brand-new id has no version key: an entry tagged null matches it. Should one exist from
+      // an earlier life of the id, the tags differ and readers go to SQL.
+      const entry: CacheEntry = { v: null, p: stored };
+      if (ttl > 0) await tryCache(() => cache.set(entryKey(model, id), JSON.stringify(entry), ttl));
+    }
   }
 
   async function destroy(model: string, id: string): Promise<void> {

@@ -322,6 +322,9 @@ for (const kind of backendKinds) {
       for (const model of ['Session', 'AccessToken']) {
         const id = randomUUID();
         await first(model).upsert(id, payloadFor(model, id, { accountId: 'before' }), 600);
+        // Saved again: an update leaves no cache entry (a new session's insert would), so the read
+        // below goes to SQL.
+        await first(model).upsert(id, payloadFor(model, id, { accountId: 'before' }), 600);
         slow.hold();
         // Reads 'before' from SQL; its cache write is held back.
         const staleRead = slowInstance(model).find(id);
@@ -336,6 +339,36 @@ for (const kind of backendKinds) {
         );
         assert.equal((await first(model).find(id))?.accountId, 'after', `${model} on the writer`);
       }
+    });
+
+    it('caches a new session, grant and interaction with their insert, so the next read needs no SQL', async () => {
+      let reads = 0;
+      const counted: SqlPort = {
+        ...backend.second.sql,
+        run: (statement, values) => {
+          if (statement.text.startsWith('select')) reads += 1;
+          return backend.second.sql.run(statement, values);
+        },
+      };
+      const reader = createStorageAdapterFactory({ sql: counted, cache: backend.second.cache });
+      for (const model of ['Session', 'Grant', 'Interaction']) {
+        const id = randomUUID();
+        const payload = payloadFor(model, id);
+        await first(model).upsert(id, payload, 600);
+        reads = 0;
+        assert.deepEqual(await reader(model).find(id), payload);
+        assert.equal(reads, 0, `${model}: read from the cache`);
+        // A change made elsewhere is seen at once, through SQL.
+        await second(model).upsert(id, payloadFor(model, id, { accountId: 'changed' }), 600);
+        assert.equal((await reader(model).find(id))?.accountId, 'changed');
+        assert.equal(reads, 1, `${model}: read again from SQL after the change`);
+      }
+      // Tokens are cached on their first read, not on issue.
+      const token = randomUUID();
+      await first('AccessToken').upsert(token, payloadFor('AccessToken', token), 600);
+      reads = 0;
+      await reader('AccessToken').find(token);
+      assert.equal(reads, 1);
     });
 
     it('finds a session by uid and a device code by user code', async () => {
