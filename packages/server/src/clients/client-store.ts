@@ -135,15 +135,15 @@ async function findClientRow(context: ServerContext, clientId: string): Promise<
 }
 
 /**
- * The client as oidc-provider reads it through its adapter, with the secret opened: for the provider
- * only, never to be shown or logged. Served from a short in-process cache (see clientCacheTtlMs).
- */
-/**
  * Secrets opened once per cached row (every token request looks its client up): a rotated secret
  * or an expired cache entry is a new row object, opened afresh.
  */
 const openedSecrets = new WeakMap<ClientRow, string>();
 
+/**
+ * The client as oidc-provider reads it through its adapter, with the secret opened: for the provider
+ * only, never to be shown or logged. Served from a short in-process cache (see clientCacheTtlMs).
+ */
 export async function findClientMetadata(
   context: ServerContext,
   clientId: string,

@@ -48,17 +48,7 @@ const environmentSchema = z.object({
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/, { error: 'expected a colour as #rrggbb' })
     .optional(),
-  GUICHET_SIGNIN_WINDOW_SECONDS: z
-    .string()
-    .regex(/^\d+$/, { error: 'expected a whole number of seconds between 1 and 86400' })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(1, { error: 'expected a whole number of seconds between 1 and 86400' })
-        .max(86_400, { error: 'expected a whole number of seconds between 1 and 86400' }),
-    )
-    .default(900),
+  GUICHET_SIGNIN_WINDOW_SECONDS: wholeSeconds(1, 86_400).default(900),
   GUICHET_UPLOAD_TTL_SECONDS: wholeSeconds(1, 604_800).default(3600),
   GUICHET_ORPHAN_GRACE_SECONDS: wholeSeconds(0, 604_800).default(3600),
   GUICHET_REDIS_PREFIX: z

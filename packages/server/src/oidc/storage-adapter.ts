@@ -109,8 +109,9 @@ function toPayload(row: StoredRow): AdapterPayload {
   return { ...payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) };
 }
 
-function cacheTtlMs(row: StoredRow): number {
-  return Math.floor(Math.min(maxCacheMs, row.remaining_ms ?? maxCacheMs));
+/** A cache entry lives as long as its row, and at most maxCacheMs; null: the row never expires. */
+function cacheTtlMs(remainingMs: number | null): number {
+  return Math.floor(Math.min(maxCacheMs, remainingMs ?? maxCacheMs));
 }
 
 function parseEntry(text: string): CacheEntry | undefined {
@@ -216,10 +217,8 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
   /** Concurrent reads share one statement per model. */
   const readBatched = createStatementBatcher<ModelRow, StoredRow | undefined>({
     run: (items) =>
-      perModel(items, async (model, ids) => sql.run<StoredRow & { id: string }>(findPayloads, [model, ids])),
+      perModel(items, (model, ids) => sql.run<StoredRow & { id: string }>(findPayloads, [model, ids])),
     key: (item) => rowKey(item.model, item.id),
-    maxBatch: 200,
-    maxInFlight: 2,
   });
 
   function readRow(model: string, id: string): Promise<StoredRow | undefined> {
@@ -233,16 +232,12 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
         sql.run<{ id: string; grant_id: string | null }>(consumePayloads, [model, ids]),
       ),
     key: (item) => rowKey(item.model, item.id),
-    maxBatch: 200,
-    maxInFlight: 2,
   });
 
   /** Concurrent saves share one statement and one commit; each resolves once its row is committed. */
   const upsertBatched = createStatementBatcher<UpsertItem, boolean>({
     run: (items) => upsertMany(sql, items),
     key: (item) => rowKey(item.model, item.id),
-    maxBatch: 200,
-    maxInFlight: 2,
   });
 
   /**
@@ -262,6 +257,10 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
     await Promise.all(rows.map((row) => invalidate(row.model, row.id)));
   }
 
+  async function keepEntry(model: string, id: string, entry: CacheEntry, ttl: number): Promise<void> {
+    if (ttl > 0) await tryCache(() => cache.set(entryKey(model, id), JSON.stringify(entry), ttl));
+  }
+
   async function findThroughCache(model: string, id: string): Promise<AdapterPayload | undefined> {
     // One round trip for both: the entry is only good under the version read with it.
     const both = await tryCache(() => cache.getMany([entryKey(model, id), versionKey(model, id)]));
@@ -275,12 +274,9 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
     const row = await readRow(model, id);
     if (row === undefined) return undefined;
     const payload = toPayload(row);
-    const ttl = cacheTtlMs(row);
     // Without the version we cannot tag the entry, so we do not write one.
-    if (both !== cacheDown && ttl > 0) {
-      const entry: CacheEntry = { v: both[1] ?? null, p: payload };
-      await tryCache(() => cache.set(entryKey(model, id), JSON.stringify(entry), ttl));
-    }
+    if (both !== cacheDown)
+      await keepEntry(model, id, { v: both[1] ?? null, p: payload }, cacheTtlMs(row.remaining_ms));
     return payload;
   }
 
@@ -298,7 +294,7 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
     const statement = column === 'uid' ? findPayloadByUid : findPayloadByUserCode;
     const [row] = await sql.run<StoredRow & { id: string }>(statement, [model, value]);
     if (row === undefined) return undefined;
-    return { id: row.id, payload: toPayload(row), ttl: cacheTtlMs(row) };
+    return { id: row.id, payload: toPayload(row), ttl: cacheTtlMs(row.remaining_ms) };
   }
 
   /**
@@ -327,6 +323,7 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
   ): Promise<void> {
     // `consumed` lives in consumed_at only, so the conditional update in consume() is the one truth.
     const { consumed, ...stored } = payload;
+    const seconds = typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? expiresIn : null;
     const inserted = await upsertBatched({
       model,
       id,
@@ -334,19 +331,21 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
       grantId: grantBoundModels.has(model) ? text(payload.grantId) : null,
       userCode: text(payload.userCode),
       uid: text(payload.uid),
-      expiresIn: typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? expiresIn : null,
+      expiresIn: seconds,
       // oidc-provider only tests `consumed` for truthiness; an epoch is kept as that instant.
       consumedEpoch: typeof consumed === 'number' ? consumed : null,
       consumedNow: typeof consumed !== 'number' && Boolean(consumed),
     });
     if (!inserted) await invalidate(model, id);
-    else if (writtenThroughModels.has(model) && consumed === undefined) {
-      const ttl = Math.floor(Math.min(maxCacheMs, (expiresIn ?? Number.POSITIVE_INFINITY) * 1000));
-      // A brand-new id has no version key: an entry tagged null matches it. Should one exist from
-      // an earlier life of the id, the tags differ and readers go to SQL.
-      const entry: CacheEntry = { v: null, p: stored };
-      if (ttl > 0) await tryCache(() => cache.set(entryKey(model, id), JSON.stringify(entry), ttl));
-    }
+    // A brand-new id has no version key: an entry tagged null matches it. Should one exist from an
+    // earlier life of the id, the tags differ and readers go to SQL.
+    else if (writtenThroughModels.has(model) && consumed === undefined)
+      await keepEntry(
+        model,
+        id,
+        { v: null, p: stored },
+        cacheTtlMs(seconds === null ? null : seconds * 1000),
+      );
   }
 
   async function destroy(model: string, id: string): Promise<void> {

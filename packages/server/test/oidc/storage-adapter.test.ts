@@ -19,6 +19,7 @@ import type { SqlPort } from '../../src/ports/sql/sql-port.ts';
 import { freshPgliteDir, removePgliteDir } from '../support/pglite-template.ts';
 import { serviceGate, testRedisUrl } from '../support/services.ts';
 import { createTestDatabase } from '../support/test-database.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const postgresSkip = await serviceGate('postgres');
 const redisSkip = await serviceGate('redis');
@@ -105,14 +106,6 @@ function payloadFor(model: string, id: string, extra: Partial<AdapterPayload> = 
 
 function isInvalidGrant(error: unknown): boolean {
   return error instanceof errors.InvalidGrant && error.error === 'invalid_grant';
-}
-
-async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 async function countExpired(sql: SqlPort): Promise<number> {

@@ -9,40 +9,8 @@ import { createMemoryCache } from '../../src/ports/cache/memory-driver.ts';
 import { createRedisCache } from '../../src/ports/cache/redis-driver.ts';
 import { type PrivateRedis, privateRedisGate, startPrivateRedis } from '../support/private-redis.ts';
 import { serviceGate, testRedisUrl } from '../support/services.ts';
-
-class DeadlineExceeded extends Error {}
-
-/** The promise's own outcome if it settles in time; a DeadlineExceeded rejection otherwise. */
-async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineExceeded(`did not settle within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Asserts a prompt rejection: a hang past the deadline fails with its own message. */
-async function rejectsWithin(ms: number, promise: Promise<unknown>): Promise<Error> {
-  let caught: unknown;
-  await assert.rejects(within(ms, promise), (error) => {
-    caught = error;
-    return !(error instanceof DeadlineExceeded);
-  });
-  assert.ok(caught instanceof Error);
-  return caught;
-}
-
-async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
+import { rejectsWithin, within } from '../support/settles-within.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const succeeds = (promise: Promise<unknown>) =>
   promise.then(

@@ -9,42 +9,10 @@ import { openCache } from '../../src/ports/cache/open-cache.ts';
 import { createRedisCache } from '../../src/ports/cache/redis-driver.ts';
 import { type PrivateRedis, privateRedisGate, startPrivateRedis } from '../support/private-redis.ts';
 import { serviceGate, testRedisUrl } from '../support/services.ts';
+import { rejectsWithin, within } from '../support/settles-within.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 type OpenCache = (onError: (error: Error) => void) => Promise<CachePort>;
-
-class DeadlineExceeded extends Error {}
-
-/** The promise's own outcome if it settles in time; a DeadlineExceeded rejection otherwise. */
-async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineExceeded(`did not settle within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Asserts a prompt rejection: a hang past the deadline fails with its own message. */
-async function rejectsWithin(ms: number, promise: Promise<unknown>): Promise<Error> {
-  let caught: unknown;
-  await assert.rejects(within(ms, promise), (error) => {
-    caught = error;
-    return !(error instanceof DeadlineExceeded);
-  });
-  assert.ok(caught instanceof Error);
-  return caught;
-}
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 2_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 function recorder() {
   const messages: string[] = [];

@@ -23,8 +23,6 @@ export function batchedLookup<Row>(
           return keys.map((wanted) => found.get(wanted));
         },
         key: (wanted) => wanted,
-        maxBatch: 200,
-        maxInFlight: 2,
       });
       batchers.set(sql, lookup);
     }
