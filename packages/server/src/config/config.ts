@@ -29,6 +29,10 @@ function wholeSeconds(min: number, max: number) {
     .pipe(z.number().min(min, { error }).max(max, { error }));
 }
 
+/** Defaults of GUICHET_UPLOAD_TTL_SECONDS and GUICHET_ORPHAN_GRACE_SECONDS; the janitor's too. */
+export const defaultUploadTtlSeconds = 3600;
+export const defaultOrphanGraceSeconds = 3600;
+
 const environmentSchema = z.object({
   PORT: portNumber.default(4000),
   HOST: z.string().min(1, { error: 'must not be empty' }).default('127.0.0.1'),
@@ -49,8 +53,8 @@ const environmentSchema = z.object({
     .regex(/^#[0-9a-fA-F]{6}$/, { error: 'expected a colour as #rrggbb' })
     .optional(),
   GUICHET_SIGNIN_WINDOW_SECONDS: wholeSeconds(1, 86_400).default(900),
-  GUICHET_UPLOAD_TTL_SECONDS: wholeSeconds(1, 604_800).default(3600),
-  GUICHET_ORPHAN_GRACE_SECONDS: wholeSeconds(0, 604_800).default(3600),
+  GUICHET_UPLOAD_TTL_SECONDS: wholeSeconds(1, 604_800).default(defaultUploadTtlSeconds),
+  GUICHET_ORPHAN_GRACE_SECONDS: wholeSeconds(0, 604_800).default(defaultOrphanGraceSeconds),
   GUICHET_REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, {

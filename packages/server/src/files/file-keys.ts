@@ -6,7 +6,7 @@ export function newFileId(): string {
   return newOpaqueId(filePrefix);
 }
 
-export function isFileId(value: string): boolean {
+function isFileId(value: string): boolean {
   return isOpaqueId(filePrefix, value);
 }
 
@@ -26,5 +26,18 @@ export function fileIdOfObjectKey(key: string): string | undefined {
   return id !== undefined && isFileId(id) ? id : undefined;
 }
 
+/** Whether the key is an upload's own object (not a variant, not a key Guichet did not make). */
+export function isUploadObjectKey(key: string): boolean {
+  return key.startsWith('files/') && fileIdOfObjectKey(key) !== undefined;
+}
+
 /** The S3 tag staged objects carry, so a bucket lifecycle rule can expire those the janitor missed. */
 export const stagedObjectTags: Readonly<Record<string, string>> = { 'guichet-state': 'staged' };
+
+/**
+ * Tags for bytes arriving through Guichet's own signed PUT: an upload's object is staged until its
+ * commit clears the tag, whichever way its bytes came (S3 presigned URLs sign the same tag).
+ */
+export function tagsForUploadedObject(key: string): Readonly<Record<string, string>> | undefined {
+  return isUploadObjectKey(key) ? stagedObjectTags : undefined;
+}

@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { adminRoutes } from '../admin/admin-routes.ts';
+import { tagsForUploadedObject } from '../files/file-keys.ts';
 import { keepUploadedObject } from '../files/uploads/keep-uploaded-object.ts';
 import type { OidcService } from '../oidc/oidc-service.ts';
 import { signedObjectRoutes } from '../ports/objects/signed-object-routes.ts';
@@ -55,6 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     objects: ports.objects,
     signingKey: deriveKey(context.masterKey, objectSigningPurpose),
     keep: (key) => keepUploadedObject(ports.sql, key),
+    tagsFor: tagsForUploadedObject,
   });
   await app.register(adminRoutes, { prefix: '/admin/v1', context });
   await options.oidc.routes(app);

@@ -12,6 +12,7 @@ import {
   type FilesWorld,
   filesApi,
   type ObjectsDriver,
+  s3Env,
   stageBytes,
   startFilesWorld,
 } from '../support/files-world.ts';
@@ -65,22 +66,8 @@ for (const driver of ['fs', 's3'] as ObjectsDriver[]) {
     /** The server again, on the same data, port and issuer: tokens and sessions survive. */
     async function restart(): Promise<void> {
       const url = new URL(world.issuer);
-      const s3 = world.s3;
       server = await startGuichet(
-        {
-          GUICHET_DATA_DIR: dataDir(),
-          PORT: url.port,
-          GUICHET_ISSUER: world.issuer,
-          ...(s3
-            ? {
-                S3_BUCKET: s3.bucket,
-                S3_ENDPOINT: s3.endpoint,
-                S3_ACCESS_KEY_ID: 'S3RVER',
-                S3_SECRET_ACCESS_KEY: 'S3RVER',
-                S3_FORCE_PATH_STYLE: 'true',
-              }
-            : {}),
-        },
+        { GUICHET_DATA_DIR: dataDir(), PORT: url.port, GUICHET_ISSUER: world.issuer, ...s3Env(world.s3) },
         60_000,
       );
     }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Command } from 'commander';
 import type { CliContext } from '../../src/cli/cli-context.ts';
+import { newFileId } from '../../src/files/file-keys.ts';
 import { janitorAdminRoutes } from '../../src/files/janitor/janitor-admin-routes.ts';
 import { registerJanitorCommands } from '../../src/files/janitor/janitor-commands.ts';
 import type { JanitorReport } from '../../src/files/janitor/janitor-report.ts';
@@ -11,15 +12,7 @@ import type { ServerContext } from '../../src/runtime/server-context.ts';
 import { type AdminAppUnderTest, adminAppUnderTest, listenLocally } from '../support/admin-app.ts';
 import { guichetWith, ways } from '../support/cli-harness.ts';
 import { sqlDrivers } from '../support/domain-test-context.ts';
-import {
-  insertBusiness,
-  insertFile,
-  insertPurpose,
-  listKeys,
-  newFileId,
-  putBytes,
-  thumb,
-} from './janitor-fixtures.ts';
+import { insertBusiness, insertFile, insertPurpose, listKeys, putBytes, thumb } from './janitor-fixtures.ts';
 
 const pglite = sqlDrivers.find((driver) => driver.name === 'pglite');
 if (pglite === undefined) throw new Error('no pglite driver');
@@ -135,6 +128,7 @@ describe('guichet files janitor', () => {
     const guichet = guichetWith((program, cli) => registerJanitorCommands(program.command('files'), cli));
     await assert.rejects(
       guichet(['files', 'janitor', '--grace', '1h'], (operation) => operation.local(context)),
+      /whole number of seconds/,
     );
   });
 });

@@ -3,13 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import sharp from 'sharp';
-import { variantObjectKey } from '../../src/files/file-keys.ts';
+import { fileObjectKey, newFileId, variantObjectKey } from '../../src/files/file-keys.ts';
 import type { VariantSpec } from '../../src/files/files-tables.ts';
 import { createFsObjects } from '../../src/ports/objects/fs-driver.ts';
 import type { ObjectsPort } from '../../src/ports/objects/objects-port.ts';
 import { createS3Objects } from '../../src/ports/objects/s3-driver.ts';
 import type { SqlPort } from '../../src/ports/sql/sql-port.ts';
+import { type SqlDriverUnderTest, sqlDrivers } from '../support/domain-test-context.ts';
 import { type RunningS3rver, startS3rver } from '../support/s3rver.ts';
 
 /** An object store of the test's own. */
@@ -63,14 +63,25 @@ export const objectsDrivers: ObjectsDriverUnderTest[] = [
   },
 ];
 
+/** An SQL driver and an object driver that the file jobs are tested on together. */
+export interface DriverPair {
+  label: string;
+  sqlDriver: SqlDriverUnderTest;
+  objectsDriver: ObjectsDriverUnderTest;
+}
+
+function pair(sqlName: SqlDriverUnderTest['name'], objectsName: ObjectsDriverUnderTest['name']): DriverPair {
+  const sqlDriver = sqlDrivers.find((driver) => driver.name === sqlName);
+  const objectsDriver = objectsDrivers.find((driver) => driver.name === objectsName);
+  if (sqlDriver === undefined || objectsDriver === undefined) throw new Error('unknown driver');
+  return { label: `${sqlName}, ${objectsName}`, sqlDriver, objectsDriver };
+}
+
+/** The embedded defaults, and the production drivers. */
+export const driverPairs: DriverPair[] = [pair('pglite', 'fs'), pair('postgres', 's3')];
+
 export const thumb: VariantSpec = { name: 'thumb', width: 64, height: 64, fit: 'cover', format: 'webp' };
 export const medium: VariantSpec = { name: 'medium', width: 200, height: 150, fit: 'inside', format: 'jpeg' };
-
-export async function pngBytes(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 80, b: 30 } } })
-    .png()
-    .toBuffer();
-}
 
 export async function insertBusiness(sql: SqlPort): Promise<string> {
   const id = `biz_${randomBytes(8).toString('hex')}`;
@@ -100,10 +111,6 @@ export async function insertPurpose(
     .execute();
 }
 
-export function newFileId(): string {
-  return `fil_${randomBytes(10).toString('hex')}`;
-}
-
 export interface FileRow {
   id: string;
   objectKey: string;
@@ -121,7 +128,7 @@ export async function insertFile(
   },
 ): Promise<FileRow> {
   const id = options.id ?? newFileId();
-  const objectKey = `files/${id}`;
+  const objectKey = fileObjectKey(id);
   const committed = options.state === 'committed';
   await sql.db
     .insertInto('stored_file')

@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { sql as rawSql } from 'kysely';
-import { variantObjectKey } from '../../src/files/file-keys.ts';
+import { newFileId, variantObjectKey } from '../../src/files/file-keys.ts';
 import { runJanitor } from '../../src/files/janitor/janitor.ts';
 import { acquireLease, LeaseHeldError, releaseLease, withLease } from '../../src/files/janitor/job-lease.ts';
 import type { SqlPort } from '../../src/ports/sql/sql-port.ts';
-import { sqlDrivers, type TestSql } from '../support/domain-test-context.ts';
+import type { TestSql } from '../support/domain-test-context.ts';
 import {
+  driverPairs,
   insertBusiness,
   insertFile,
   insertPendingVariants,
   insertPurpose,
   listKeys,
-  newFileId,
-  objectsDrivers,
   putBytes,
   type TestObjects,
   thumb,
@@ -22,17 +21,8 @@ import {
 const hour = 3600_000;
 const later = () => new Date(Date.now() + 2 * hour);
 
-const combos = [
-  { sqlName: 'pglite', objectsName: 'fs' },
-  { sqlName: 'postgres', objectsName: 's3' },
-] as const;
-
-for (const combo of combos) {
-  const sqlDriver = sqlDrivers.find((driver) => driver.name === combo.sqlName);
-  const objectsDriver = objectsDrivers.find((driver) => driver.name === combo.objectsName);
-  if (sqlDriver === undefined || objectsDriver === undefined) throw new Error('unknown driver');
-
-  describe(`files janitor (${combo.sqlName}, ${combo.objectsName})`, { skip: sqlDriver.skip }, () => {
+for (const { label, sqlDriver, objectsDriver } of driverPairs) {
+  describe(`files janitor (${label})`, { skip: sqlDriver.skip }, () => {
     let testSql: TestSql;
     let store: TestObjects;
     let sql: SqlPort;

@@ -7,6 +7,7 @@ import { registerLifecycleCommands } from '../../src/files/janitor/lifecycle-com
 import { guichetLifecycleRules, mergeLifecycleRules } from '../../src/files/janitor/lifecycle-rules.ts';
 import type { ServerContext } from '../../src/runtime/server-context.ts';
 import { guichetWith } from '../support/cli-harness.ts';
+import { s3Env } from '../support/files-world.ts';
 import { runGuichet } from '../support/guichet-process.ts';
 import { type RunningS3rver, startS3rver } from '../support/s3rver.ts';
 
@@ -15,16 +16,6 @@ const guichet = guichetWith((program, cli) => registerLifecycleCommands(program.
 /** Only the configuration matters to these commands. */
 function contextWith(env: Record<string, string>): ServerContext {
   return { config: loadConfig({ GUICHET_DATA_DIR: '/nonexistent', ...env }) } as ServerContext;
-}
-
-function s3Env(s3rver: RunningS3rver): Record<string, string> {
-  return {
-    S3_BUCKET: s3rver.bucket,
-    S3_ENDPOINT: s3rver.endpoint,
-    S3_ACCESS_KEY_ID: 'S3RVER',
-    S3_SECRET_ACCESS_KEY: 'S3RVER',
-    S3_FORCE_PATH_STYLE: 'true',
-  };
 }
 
 const wired = buildCli()

@@ -5,16 +5,16 @@ import sharp from 'sharp';
 import { startVariantWorker, type VariantWorker } from '../../src/files/variants/variant-worker.ts';
 import type { ObjectsPort } from '../../src/ports/objects/objects-port.ts';
 import type { SqlPort } from '../../src/ports/sql/sql-port.ts';
-import { sqlDrivers, type TestSql } from '../support/domain-test-context.ts';
+import type { TestSql } from '../support/domain-test-context.ts';
+import { pngImage } from '../support/test-images.ts';
 import {
+  driverPairs,
   insertBusiness,
   insertFile,
   insertPendingVariants,
   insertPurpose,
   listKeys,
   medium,
-  objectsDrivers,
-  pngBytes,
   putBytes,
   readAll,
   type TestObjects,
@@ -55,17 +55,8 @@ async function makeDue(sql: SqlPort): Promise<void> {
     .execute();
 }
 
-const combos = [
-  { sqlName: 'pglite', objectsName: 'fs' },
-  { sqlName: 'postgres', objectsName: 's3' },
-] as const;
-
-for (const combo of combos) {
-  const sqlDriver = sqlDrivers.find((driver) => driver.name === combo.sqlName);
-  const objectsDriver = objectsDrivers.find((driver) => driver.name === combo.objectsName);
-  if (sqlDriver === undefined || objectsDriver === undefined) throw new Error('unknown driver');
-
-  describe(`image variant worker (${combo.sqlName}, ${combo.objectsName})`, { skip: sqlDriver.skip }, () => {
+for (const { label, sqlDriver, objectsDriver } of driverPairs) {
+  describe(`image variant worker (${label})`, { skip: sqlDriver.skip }, () => {
     let testSql: TestSql;
     let store: TestObjects;
     let sql: SqlPort;
@@ -79,7 +70,7 @@ for (const combo of combos) {
       businessId = await insertBusiness(sql);
       await insertPurpose(sql, 'photo', [thumb, medium]);
       await insertPurpose(sql, 'tiny-only', [thumb], 1000);
-      image = await pngBytes(800, 600);
+      image = await pngImage(800, 600);
     });
 
     after(async () => {
@@ -140,7 +131,7 @@ for (const combo of combos) {
     });
 
     it('refuses to decode more pixels than the purpose allows (limitInputPixels)', async () => {
-      const file = await committedImage('tiny-only', await pngBytes(100, 100), [thumb]);
+      const file = await committedImage('tiny-only', await pngImage(100, 100), [thumb]);
       const running = worker();
       await running.idle();
       await running.stop();

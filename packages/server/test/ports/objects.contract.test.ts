@@ -10,9 +10,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createFsObjects } from '../../src/ports/objects/fs-driver.ts';
 import { InvalidObjectKeyError, ObjectNotFoundError } from '../../src/ports/objects/object-errors.ts';
-import type { ObjectsPort } from '../../src/ports/objects/objects-port.ts';
+import type { ObjectsPort, PutOptions } from '../../src/ports/objects/objects-port.ts';
 import { createS3Objects } from '../../src/ports/objects/s3-driver.ts';
-import { signedObjectRoutes } from '../../src/ports/objects/signed-object-routes.ts';
+import {
+  type SignedObjectRoutesOptions,
+  signedObjectRoutes,
+} from '../../src/ports/objects/signed-object-routes.ts';
 import { type RunningS3rver, startS3rver } from '../support/s3rver.ts';
 
 const MiB = 1024 * 1024;
@@ -373,12 +376,15 @@ function objectsContract(name: string, capabilities: Capabilities, setup: () => 
 
 const signingKey = randomBytes(32);
 
-async function serveSignedRoutes(objectsFor: (publicBaseUrl: string) => Promise<ObjectsPort>) {
+async function serveSignedRoutes(
+  objectsFor: (publicBaseUrl: string) => Promise<ObjectsPort>,
+  tagsFor?: SignedObjectRoutesOptions['tagsFor'],
+) {
   const port = await freePort();
   const objects = await objectsFor(`http://127.0.0.1:${port}`);
   // The same body limit as the real app: signed uploads must not be bound by it.
   const app = Fastify({ bodyLimit: 1024 * 1024 });
-  await app.register(signedObjectRoutes, { objects, signingKey });
+  await app.register(signedObjectRoutes, { objects, signingKey, ...(tagsFor ? { tagsFor } : {}) });
   app.post('/echo', async (request) => ({ received: request.body }));
   await app.listen({ port, host: '127.0.0.1' });
   return { app, objects, baseUrl: `http://127.0.0.1:${port}` };
@@ -664,6 +670,47 @@ describe('objects port: fs driver specifics and its signed-URL routes', () => {
     assert.equal(raised.status, 403);
     await raised.arrayBuffer();
     assert.deepEqual(await harness.leftovers(), []);
+  });
+
+  it('hands the tags of tagsFor to the store on every kind of signed PUT', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'guichet-objects-tags-'));
+    const received = new Map<string, PutOptions | undefined>();
+    const served = await serveSignedRoutes(
+      async (publicBaseUrl) => {
+        const real = await createFsObjects({ root, publicBaseUrl, signingKey });
+        // Records what the route asks of the real driver; the bytes still go to disk.
+        return {
+          ...real,
+          put: (key, body, options) => {
+            received.set(key, options);
+            return real.put(key, body, options);
+          },
+        };
+      },
+      (key) => (key.startsWith('tagged/') ? { 'guichet-state': 'staged' } : undefined),
+    );
+    try {
+      const { objects } = served;
+      const puts = [
+        ['tagged/open', {}],
+        ['tagged/exact', { contentLength: 5 }],
+        ['tagged/capped', { maxContentLength: 100 }],
+        ['plain/open', {}],
+      ] as const;
+      for (const [key, limits] of puts) {
+        const url = await objects.signedUrl('PUT', key, { expiresInSeconds: 60, ...limits });
+        const answer = await fetch(url, { method: 'PUT', body: 'bytes' });
+        assert.equal(answer.status, 200, `${key}: ${await answer.text()}`);
+      }
+      for (const key of ['tagged/open', 'tagged/exact', 'tagged/capped'])
+        assert.deepEqual(received.get(key)?.tags, { 'guichet-state': 'staged' }, key);
+      assert.equal(received.get('plain/open')?.tags, undefined);
+      assert.equal(await readAll(await objects.get('tagged/exact')).then(String), 'bytes');
+    } finally {
+      await served.app.close();
+      await served.objects.close();
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as client from 'openid-client';
 import type { AdminClient } from '../../src/cli/admin-client.ts';
+import type { VariantSpec } from '../../src/files/files-tables.ts';
+import type { PurposeInput } from '../../src/files/purposes/purpose-input.ts';
 import { createFsObjects } from '../../src/ports/objects/fs-driver.ts';
 import type { ObjectsPort } from '../../src/ports/objects/objects-port.ts';
 import { createS3Objects } from '../../src/ports/objects/s3-driver.ts';
@@ -28,15 +30,9 @@ export interface FilesMember {
   token: string;
 }
 
-/** What a purpose allows, as the admin API takes it. */
-export interface PurposeBody {
-  types: string[];
-  maxBytes: number;
-  maxCount: number;
-  maxPixels?: number | null;
-  maxWidth?: number | null;
-  maxHeight?: number | null;
-  variants?: Array<{ name: string; width: number; height: number; fit?: string; format?: string }>;
+/** What a purpose allows, as the admin API takes it: there a variant's fit and format have defaults. */
+export interface PurposeBody extends Omit<PurposeInput, 'variants'> {
+  variants?: Array<Pick<VariantSpec, 'name' | 'width' | 'height'> & Partial<VariantSpec>>;
 }
 
 /** A Guichet on embedded SQL and cache, with its objects on disk or in s3rver, ready for file tests. */
@@ -57,6 +53,18 @@ export interface FilesWorld {
   stop(): Promise<void>;
 }
 
+/** The settings that point a Guichet at `s3` (none for the filesystem driver). */
+export function s3Env(s3: RunningS3rver | undefined): Record<string, string> {
+  if (s3 === undefined) return {};
+  return {
+    S3_BUCKET: s3.bucket,
+    S3_ENDPOINT: s3.endpoint,
+    S3_ACCESS_KEY_ID: s3.config.accessKeyId ?? '',
+    S3_SECRET_ACCESS_KEY: s3.config.secretAccessKey ?? '',
+    S3_FORCE_PATH_STYLE: 'true',
+  };
+}
+
 /**
  * Starts the world. With 's3', s3rver runs in a child process and Guichet talks to it with the same
  * credentials a production deployment would use.
@@ -66,18 +74,9 @@ export async function startFilesWorld(
   env: Record<string, string> = {},
 ): Promise<FilesWorld> {
   const s3 = driver === 's3' ? await startS3rver() : undefined;
-  const s3Env: Record<string, string> = s3
-    ? {
-        S3_BUCKET: s3.bucket,
-        S3_ENDPOINT: s3.endpoint,
-        S3_ACCESS_KEY_ID: s3.config.accessKeyId ?? '',
-        S3_SECRET_ACCESS_KEY: s3.config.secretAccessKey ?? '',
-        S3_FORCE_PATH_STYLE: 'true',
-      }
-    : {};
   let deployment: OidcDeployment;
   try {
-    deployment = await startEmbedded({ ...s3Env, ...env });
+    deployment = await startEmbedded({ ...s3Env(s3), ...env });
   } catch (error) {
     await s3?.dispose();
     throw error;

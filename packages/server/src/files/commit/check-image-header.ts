@@ -6,7 +6,7 @@ import type { CommitFailure } from './commit-failure.ts';
 import { longHeaderBytes, readObjectHead } from './read-object-head.ts';
 
 /** sharp's own default ceiling: no purpose may let a bigger image through to the variant worker. */
-export const absoluteMaxPixels = 268_402_689;
+const absoluteMaxPixels = 268_402_689;
 
 async function dimensions(bytes: Buffer): Promise<{ width: number; height: number } | undefined> {
   try {

@@ -4,7 +4,7 @@ import type { ObjectsPort } from '../../ports/objects/objects-port.ts';
 import type { SqlPort } from '../../ports/sql/sql-port.ts';
 import { createConcurrencyLimit } from '../../runtime/concurrency-limit.ts';
 import type { Purpose } from '../purposes/purpose.ts';
-import { findPurpose } from '../purposes/purpose-store.ts';
+import { findPurposes } from '../purposes/purpose-store.ts';
 import { type FileView, toFileView } from '../uploads/file-view.ts';
 import type { FilesCaller } from '../uploads/files-caller.ts';
 import {
@@ -12,7 +12,6 @@ import {
   type InspectedFile,
   markCommitted,
   type StoredFileRow,
-  variantsOf,
 } from '../uploads/stored-file-store.ts';
 import { announceQueuedVariants } from '../variants/variants-queued.ts';
 import { type CommitFailure, CommitRefusedError, isCommitFailure } from './commit-failure.ts';
@@ -39,9 +38,8 @@ function requireStaged(ids: readonly string[], rows: readonly StoredFileRow[]): 
 }
 
 async function loadPurposes(sql: SqlPort, rows: readonly StoredFileRow[]): Promise<Map<string, Purpose>> {
-  const names = [...new Set(rows.map((row) => row.purpose))];
-  const found = await Promise.all(names.map((name) => findPurpose(sql, name)));
-  return new Map(found.flatMap((purpose) => (purpose ? [[purpose.name, purpose] as const] : [])));
+  const found = await findPurposes(sql, [...new Set(rows.map((row) => row.purpose))]);
+  return new Map(found.map((purpose) => [purpose.name, purpose]));
 }
 
 /** No purpose gets more files in one commit than it allows; the uploads past the count are named. */
@@ -123,7 +121,6 @@ export async function commitUploads(
         : ids.map((id) => ({ id, reason: 'not_staged', detail: 'changed during the commit' })),
     );
   }
-  if (files.some((file) => file.variants.length > 0)) announceQueuedVariants(ports.cache);
-  const variants = await variantsOf(sql, ids);
-  return committed.map((row) => toFileView(row, variants));
+  if (committed.variants.length > 0) announceQueuedVariants(ports.cache);
+  return committed.files.map((row) => toFileView(row, committed.variants));
 }

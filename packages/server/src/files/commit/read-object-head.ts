@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { ObjectsPort } from '../../ports/objects/objects-port.ts';
 
 /** Enough for the type signatures of every sniffable format and for most image headers. */
@@ -14,9 +13,8 @@ export async function readObjectHead(
   length: number,
 ): Promise<Buffer> {
   if (size === 0) return Buffer.alloc(0);
-  const stream: Readable = await objects.get(key, { start: 0, end: Math.min(size, length) - 1 });
+  const stream = await objects.get(key, { start: 0, end: Math.min(size, length) - 1 });
   const chunks: Buffer[] = [];
-  for await (const chunk of Readable.from(stream))
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
   return Buffer.concat(chunks);
 }

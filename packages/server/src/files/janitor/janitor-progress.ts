@@ -25,10 +25,9 @@ function barDisplay(stream: ProgressStream): JanitorProgressDisplay {
   let phase: JanitorPhase | undefined;
   return {
     update(progress) {
-      if (phase === undefined) bar.start(progress.total, progress.done, { phase: progress.phase.padEnd(15) });
-      else if (phase !== progress.phase) {
+      if (phase !== progress.phase) {
         // One bar, restarted for each phase: the finished one stays on its own line above.
-        bar.stop();
+        if (phase !== undefined) bar.stop();
         bar.start(progress.total, progress.done, { phase: progress.phase.padEnd(15) });
       } else {
         bar.setTotal(progress.total);

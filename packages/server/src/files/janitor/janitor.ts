@@ -1,12 +1,9 @@
 import { sql } from 'kysely';
+import { defaultOrphanGraceSeconds, defaultUploadTtlSeconds } from '../../config/config.ts';
 import type { ObjectsPort } from '../../ports/objects/objects-port.ts';
 import type { SqlPort } from '../../ports/sql/sql-port.ts';
 import type { JanitorPhase, JanitorProgress, JanitorReport } from './janitor-report.ts';
 import { mergeByKey } from './key-order.ts';
-
-/** Defaults of GUICHET_UPLOAD_TTL_SECONDS and GUICHET_ORPHAN_GRACE_SECONDS. */
-export const defaultUploadTtlSeconds = 3600;
-export const defaultOrphanGraceSeconds = 3600;
 
 /** The subset of a pino logger the janitor uses. */
 export interface JanitorLogger {
@@ -37,7 +34,8 @@ interface Run {
   graceCutoff: Date;
   batchSize: number;
   signal: AbortSignal | undefined;
-  progress(phase: JanitorPhase, done: number, total: number): void;
+  /** Undefined when nobody watches: then the totals are not even counted. */
+  progress: ((phase: JanitorPhase, done: number, total: number) => void) | undefined;
   report: JanitorReport;
 }
 
@@ -47,6 +45,11 @@ function secondsOption(name: string, value: number | undefined, fallback: number
   const seconds = value ?? fallback;
   if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`${name} must be a non-negative number`);
   return seconds;
+}
+
+/** A phase's total, for the progress display only: a full count is not run when nobody watches. */
+async function countForProgress(run: Run, count: () => Promise<{ count: string }>): Promise<number> {
+  return run.progress === undefined ? 0 : Number((await count()).count);
 }
 
 /** Staged rows past their TTL, as a condition shared by the count, the listing and the delete. */
@@ -62,15 +65,16 @@ function expiredStaged(now: Date, ttlSeconds: number) {
  */
 async function removeExpiredUploads(run: Run, ttlSeconds: number): Promise<void> {
   const condition = expiredStaged(run.now, ttlSeconds);
-  const counted = await run.sql.db
-    .selectFrom('stored_file')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where(condition)
-    .executeTakeFirstOrThrow();
-  const total = Number(counted.count);
+  const total = await countForProgress(run, () =>
+    run.sql.db
+      .selectFrom('stored_file')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .where(condition)
+      .executeTakeFirstOrThrow(),
+  );
   let done = 0;
   let after = '';
-  run.progress('expired uploads', 0, total);
+  run.progress?.('expired uploads', 0, total);
   for (;;) {
     run.signal?.throwIfAborted();
     const batch = await run.sql.db
@@ -99,7 +103,7 @@ async function removeExpiredUploads(run: Run, ttlSeconds: number): Promise<void>
     }
     run.report.expiredUploads += removed.length;
     done += batch.length;
-    run.progress('expired uploads', done, Math.max(total, done));
+    run.progress?.('expired uploads', done, Math.max(total, done));
   }
 }
 
@@ -148,11 +152,12 @@ async function scan(
   prefix: string,
   table: 'stored_file' | 'file_variant',
 ): Promise<string[]> {
-  const counted = await run.sql.db
-    .selectFrom(table)
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .executeTakeFirstOrThrow();
-  const estimate = Number(counted.count);
+  const estimate = await countForProgress(run, () =>
+    run.sql.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .executeTakeFirstOrThrow(),
+  );
   let done = 0;
   let orphans: string[] = [];
   let suspects: string[] = [];
@@ -173,7 +178,7 @@ async function scan(
     suspects = [];
   };
 
-  run.progress(phase, 0, estimate);
+  run.progress?.(phase, 0, estimate);
   const records = recordsByKey(run, table);
   for await (const match of mergeByKey(run.objects.list(prefix), records)) {
     run.signal?.throwIfAborted();
@@ -187,11 +192,11 @@ async function scan(
     if (orphans.length >= run.batchSize) await flushOrphans();
     if (suspects.length >= run.batchSize) await flushSuspects();
     done += 1;
-    if (done % 100 === 0) run.progress(phase, done, Math.max(estimate, done));
+    if (done % 100 === 0) run.progress?.(phase, done, Math.max(estimate, done));
   }
   await flushOrphans();
   await flushSuspects();
-  run.progress(phase, done, done);
+  run.progress?.(phase, done, done);
   return missing;
 }
 
@@ -250,7 +255,10 @@ export async function runJanitor(
     graceCutoff: new Date(now.getTime() - graceSeconds * 1000),
     batchSize: options.batchSize ?? 500,
     signal: options.signal,
-    progress: (phase, done, total) => options.onProgress?.({ phase, done, total }),
+    progress:
+      options.onProgress === undefined
+        ? undefined
+        : (phase, done, total) => options.onProgress?.({ phase, done, total }),
     report,
   };
   await removeExpiredUploads(run, ttlSeconds);

@@ -34,7 +34,7 @@ export async function releaseLease(port: SqlPort, name: string, holder: string):
 }
 
 /** The current holder of an unexpired lease, if any. */
-export async function leaseHolder(
+async function leaseHolder(
   port: SqlPort,
   name: string,
 ): Promise<{ holder: string; expiresAt: Date } | undefined> {

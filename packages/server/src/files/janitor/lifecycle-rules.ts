@@ -2,7 +2,7 @@ import type { LifecycleRule } from '@aws-sdk/client-s3';
 import { stagedObjectTags } from '../file-keys.ts';
 
 /** Rules Guichet owns carry this ID prefix: applying replaces them and keeps everyone else's. */
-export const guichetRulePrefix = 'guichet-';
+const guichetRulePrefix = 'guichet-';
 
 /**
  * The bucket's safety net behind the janitor (S3 runs lifecycle rules about once a day): objects still

@@ -78,10 +78,10 @@ export function registerPurposeCommands(files: Command, cli: CliContext): void {
         variants: options.variant ?? [],
       };
       // Checked here too, so a mistake is reported before any server is contacted.
-      toPurpose(name, input);
+      const purpose = toPurpose(name, input);
       const saved = await cli.run<Purpose>({
         remote: (client) => client.request('PUT', purposePath(name), input),
-        local: ({ ports }) => savePurpose(ports.sql, toPurpose(name, input)),
+        local: ({ ports }) => savePurpose(ports.sql, purpose),
       });
       cli.print(JSON.stringify(saved, null, 2));
     });

@@ -16,12 +16,20 @@ export interface PurposeInput {
 /** Largest single file Guichet accepts: S3's limit for one PutObject. */
 export const maxFileBytes = 5 * 1024 ** 3;
 export const maxFilesPerCommit = 100;
-const purposeName = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const variantName = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+/** Most pixels, and most pixels wide or tall, a purpose may allow. */
+export const maxPixelsLimit = 1_000_000_000;
+export const maxSideLimit = 1_000_000;
+/** Widest and tallest variant. */
+export const maxVariantSide = 8192;
+/** As text for the JSON schemas, which check the same rules first. */
+export const purposeNamePattern = '^[a-z0-9][a-z0-9_-]{0,62}$';
+export const variantNamePattern = '^[a-z0-9][a-z0-9_-]{0,31}$';
+const purposeName = new RegExp(purposeNamePattern);
+const variantName = new RegExp(variantNamePattern);
 const fits: ReadonlySet<string> = new Set(['cover', 'contain', 'inside']);
 const formats: ReadonlySet<string> = new Set(['webp', 'jpeg', 'png', 'avif']);
 
-export function checkPurposeName(name: string): string {
+function checkPurposeName(name: string): string {
   if (!purposeName.test(name))
     throw new InvalidFileInputError(
       'a purpose name is 1-63 lowercase letters, digits, dashes or underscores, starting with a letter or digit',
@@ -50,8 +58,8 @@ function checkVariant(spec: VariantSpec): VariantSpec {
     throw new InvalidFileInputError(`variant ${spec.name}: format is webp, jpeg, png or avif`);
   return {
     name: spec.name,
-    width: positiveInteger(`variant ${spec.name} width`, spec.width, 8192),
-    height: positiveInteger(`variant ${spec.name} height`, spec.height, 8192),
+    width: positiveInteger(`variant ${spec.name} width`, spec.width, maxVariantSide),
+    height: positiveInteger(`variant ${spec.name} height`, spec.height, maxVariantSide),
     fit: spec.fit,
     format: spec.format,
   };
@@ -75,9 +83,9 @@ export function toPurpose(name: string, input: PurposeInput): Purpose {
     types,
     maxBytes: positiveInteger('maxBytes', input.maxBytes, maxFileBytes),
     maxCount: positiveInteger('maxCount', input.maxCount, maxFilesPerCommit),
-    maxPixels: optionalLimit('maxPixels', input.maxPixels, 1_000_000_000),
-    maxWidth: optionalLimit('maxWidth', input.maxWidth, 1_000_000),
-    maxHeight: optionalLimit('maxHeight', input.maxHeight, 1_000_000),
+    maxPixels: optionalLimit('maxPixels', input.maxPixels, maxPixelsLimit),
+    maxWidth: optionalLimit('maxWidth', input.maxWidth, maxSideLimit),
+    maxHeight: optionalLimit('maxHeight', input.maxHeight, maxSideLimit),
     variants,
   };
 }

@@ -1,13 +1,21 @@
-import { maxFileBytes, maxFilesPerCommit } from './purpose-input.ts';
+import {
+  maxFileBytes,
+  maxFilesPerCommit,
+  maxPixelsLimit,
+  maxSideLimit,
+  maxVariantSide,
+  purposeNamePattern,
+  variantNamePattern,
+} from './purpose-input.ts';
 
 const variantSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'width', 'height'],
   properties: {
-    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' },
-    width: { type: 'integer', minimum: 1, maximum: 8192 },
-    height: { type: 'integer', minimum: 1, maximum: 8192 },
+    name: { type: 'string', pattern: variantNamePattern },
+    width: { type: 'integer', minimum: 1, maximum: maxVariantSide },
+    height: { type: 'integer', minimum: 1, maximum: maxVariantSide },
     fit: { type: 'string', enum: ['cover', 'contain', 'inside'], default: 'cover' },
     format: { type: 'string', enum: ['webp', 'jpeg', 'png', 'avif'], default: 'webp' },
   },
@@ -16,7 +24,7 @@ const variantSchema = {
 export const purposeParamsSchema = {
   type: 'object',
   required: ['name'],
-  properties: { name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } },
+  properties: { name: { type: 'string', pattern: purposeNamePattern } },
 } as const;
 
 export const purposeBodySchema = {
@@ -32,9 +40,9 @@ export const purposeBodySchema = {
     },
     maxBytes: { type: 'integer', minimum: 1, maximum: maxFileBytes },
     maxCount: { type: 'integer', minimum: 1, maximum: maxFilesPerCommit },
-    maxPixels: { type: ['integer', 'null'], minimum: 1, maximum: 1_000_000_000 },
-    maxWidth: { type: ['integer', 'null'], minimum: 1, maximum: 1_000_000 },
-    maxHeight: { type: ['integer', 'null'], minimum: 1, maximum: 1_000_000 },
+    maxPixels: { type: ['integer', 'null'], minimum: 1, maximum: maxPixelsLimit },
+    maxWidth: { type: ['integer', 'null'], minimum: 1, maximum: maxSideLimit },
+    maxHeight: { type: ['integer', 'null'], minimum: 1, maximum: maxSideLimit },
     variants: { type: 'array', maxItems: 8, items: variantSchema },
   },
 } as const;

@@ -4,7 +4,7 @@ import { UnknownPurposeError } from '../file-errors.ts';
 import type { FilePurposeTable } from '../files-tables.ts';
 import type { Purpose } from './purpose.ts';
 
-function toPurpose(row: Selectable<FilePurposeTable>): Purpose {
+function fromRow(row: Selectable<FilePurposeTable>): Purpose {
   return {
     name: row.name,
     types: row.types,
@@ -34,12 +34,19 @@ export async function savePurpose(sql: SqlPort, purpose: Purpose): Promise<Purpo
     .onConflict((conflict) => conflict.column('name').doUpdateSet({ ...values, updated_at: new Date() }))
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toPurpose(row);
+  return fromRow(row);
 }
 
 export async function findPurpose(sql: SqlPort, name: string): Promise<Purpose | undefined> {
   const row = await sql.db.selectFrom('file_purpose').selectAll().where('name', '=', name).executeTakeFirst();
-  return row ? toPurpose(row) : undefined;
+  return row ? fromRow(row) : undefined;
+}
+
+/** The purposes among `names` that exist, in one query. */
+export async function findPurposes(sql: SqlPort, names: readonly string[]): Promise<Purpose[]> {
+  if (names.length === 0) return [];
+  const rows = await sql.db.selectFrom('file_purpose').selectAll().where('name', 'in', names).execute();
+  return rows.map(fromRow);
 }
 
 export async function requirePurpose(sql: SqlPort, name: string): Promise<Purpose> {
@@ -50,7 +57,7 @@ export async function requirePurpose(sql: SqlPort, name: string): Promise<Purpos
 
 export async function listPurposes(sql: SqlPort): Promise<Purpose[]> {
   const rows = await sql.db.selectFrom('file_purpose').selectAll().orderBy('name').execute();
-  return rows.map(toPurpose);
+  return rows.map(fromRow);
 }
 
 /** Files already committed under the purpose stay; new uploads naming it are refused. */

@@ -15,21 +15,6 @@ export interface Purpose {
   variants: VariantSpec[];
 }
 
-/** Types the commit can recognise from their first bytes; a purpose may only name these. */
-export const sniffableTypes: readonly string[] = [
-  'image/jpeg',
-  'image/png',
-  'image/webp',
-  'image/gif',
-  'image/avif',
-  'image/heic',
-  'image/tiff',
-  'application/pdf',
-  'application/zip',
-  'audio/mpeg',
-  'video/mp4',
-];
-
 /** Types sharp can read dimensions and make variants from. */
 export const imageTypes: ReadonlySet<string> = new Set([
   'image/jpeg',
@@ -40,3 +25,12 @@ export const imageTypes: ReadonlySet<string> = new Set([
   'image/heic',
   'image/tiff',
 ]);
+
+/** Types the commit can recognise from their first bytes; a purpose may only name these. */
+export const sniffableTypes: readonly string[] = [
+  ...imageTypes,
+  'application/pdf',
+  'application/zip',
+  'audio/mpeg',
+  'video/mp4',
+];

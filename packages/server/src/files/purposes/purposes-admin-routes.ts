@@ -3,7 +3,6 @@ import { problem, problemSchema, sendProblem } from '../../http/problem-details.
 import { refuseUnknownFields } from '../../http/strict-body.ts';
 import type { ServerContext } from '../../runtime/server-context.ts';
 import { InvalidFileInputError, UnknownPurposeError } from '../file-errors.ts';
-import type { VariantSpec } from '../files-tables.ts';
 import { type PurposeInput, toPurpose } from './purpose-input.ts';
 import { purposeBodySchema, purposeParamsSchema, purposeViewSchema } from './purpose-json-schemas.ts';
 import { deletePurpose, listPurposes, requirePurpose, savePurpose } from './purpose-store.ts';
@@ -45,7 +44,7 @@ export async function purposesAdminRoutes(
     },
   );
 
-  app.put<{ Params: PurposeParams; Body: PurposeInput & { variants?: VariantSpec[] } }>(
+  app.put<{ Params: PurposeParams; Body: PurposeInput }>(
     '/file-purposes/:name',
     {
       bodyLimit: 16 * 1024,

@@ -5,7 +5,7 @@ import type { FilesCaller } from './files-caller.ts';
 import { findInBusiness, variantsOf } from './stored-file-store.ts';
 
 /** Download links are short-lived: long enough to start, too short to share around. */
-export const downloadUrlSeconds = 300;
+const downloadUrlSeconds = 300;
 
 export interface DownloadableFile extends FileView {
   url: string;

@@ -1,5 +1,5 @@
 import { problemSchema } from '../../http/problem-details.ts';
-import { maxFileBytes, maxFilesPerCommit } from '../purposes/purpose-input.ts';
+import { maxFileBytes, maxFilesPerCommit, variantNamePattern } from '../purposes/purpose-input.ts';
 import { fileViewProperties, fileViewSchema } from './file-view.ts';
 
 const fileId = { type: 'string', pattern: '^fil_[a-z2-7]{26}$' } as const;
@@ -94,7 +94,7 @@ export const fileParamsSchema = {
 export const downloadQuerySchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { variant: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' } },
+  properties: { variant: { type: 'string', pattern: variantNamePattern } },
 } as const;
 
 export const downloadableFileSchema = {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteGenericInterfa
 import { problem, problemSchema, sendProblem } from '../../http/problem-details.ts';
 import { refuseUnknownFields } from '../../http/strict-body.ts';
 import type { ProviderHolder } from '../../oidc/provider-holder.ts';
+import type { Ports } from '../../runtime/ports.ts';
 import type { ServerContext } from '../../runtime/server-context.ts';
 import { isRefusal } from '../../sessions/session-caller.ts';
 import { CommitRefusedError } from '../commit/commit-failure.ts';
@@ -119,22 +120,31 @@ export async function filesRoutes(app: FastifyInstance, options: FilesRoutesOpti
     }),
   );
 
-  app.delete<{ Params: FileParams }>(
-    '/files/uploads/:id',
-    {
-      schema: {
-        tags: ['files'],
-        summary: 'Discard a staged upload and its bytes',
-        security,
-        params: fileParamsSchema,
-        response: { ...authProblems, 404: problemSchema },
+  /** A DELETE of one upload or file of the caller's business: 204, or 404 when it has none such. */
+  function deleteRoute(
+    url: string,
+    summary: string,
+    remove: (ports: Ports, caller: FilesCaller, id: string) => Promise<void>,
+  ): void {
+    app.delete<{ Params: FileParams }>(
+      url,
+      {
+        schema: {
+          tags: ['files'],
+          summary,
+          security,
+          params: fileParamsSchema,
+          response: { ...authProblems, 404: problemSchema },
+        },
       },
-    },
-    asCaller(async (caller, request, reply) => {
-      await discardUpload(ports, caller, request.params.id);
-      return reply.code(204).send();
-    }),
-  );
+      asCaller(async (caller, request, reply) => {
+        await remove(ports, caller, request.params.id);
+        return reply.code(204).send();
+      }),
+    );
+  }
+
+  deleteRoute('/files/uploads/:id', 'Discard a staged upload and its bytes', discardUpload);
 
   app.post<{ Body: { uploads: string[] } }>(
     '/files/commit',
@@ -169,20 +179,5 @@ export async function filesRoutes(app: FastifyInstance, options: FilesRoutesOpti
     asCaller((caller, request) => downloadFile(ports, caller, request.params.id, request.query.variant)),
   );
 
-  app.delete<{ Params: FileParams }>(
-    '/files/:id',
-    {
-      schema: {
-        tags: ['files'],
-        summary: 'Delete a file and its variants',
-        security,
-        params: fileParamsSchema,
-        response: { ...authProblems, 404: problemSchema },
-      },
-    },
-    asCaller(async (caller, request, reply) => {
-      await deleteFile(ports, caller, request.params.id);
-      return reply.code(204).send();
-    }),
-  );
+  deleteRoute('/files/:id', 'Delete a file and its variants', deleteFile);
 }

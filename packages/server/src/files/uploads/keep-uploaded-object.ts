@@ -1,12 +1,12 @@
 import type { SqlPort } from '../../ports/sql/sql-port.ts';
-import { fileIdOfObjectKey } from '../file-keys.ts';
+import { isUploadObjectKey } from '../file-keys.ts';
 
 /**
  * Whether bytes just stored under `key` still have a record: an upload discarded (or expired) while
  * its bytes were arriving has none, and its object must go rather than wait for the janitor.
  */
 export async function keepUploadedObject(sql: SqlPort, key: string): Promise<boolean> {
-  if (fileIdOfObjectKey(key) === undefined || !key.startsWith('files/')) return true;
+  if (!isUploadObjectKey(key)) return true;
   const row = await sql.db
     .selectFrom('stored_file')
     .select('id')

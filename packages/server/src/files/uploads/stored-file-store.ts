@@ -117,16 +117,22 @@ export interface InspectedFile {
   variants: readonly VariantSpec[];
 }
 
+/** The files a commit made, and the variants it queued for them. */
+export interface CommittedFiles {
+  files: StoredFileRow[];
+  variants: FileVariantRow[];
+}
+
 /**
  * Turns staged uploads into files and queues their variants, in one transaction. Resolves to the
- * committed rows, in the order of `files`; to undefined, changing nothing, when one of them is no
- * longer staged (a concurrent commit or discard won).
+ * committed rows, in the order of `files`, with the queued variant rows; to undefined, changing
+ * nothing, when one of them is no longer staged (a concurrent commit or discard won).
  */
 export async function markCommitted(
   sql: SqlPort,
   businessId: string,
   files: readonly InspectedFile[],
-): Promise<StoredFileRow[] | undefined> {
+): Promise<CommittedFiles | undefined> {
   return sql.db
     .transaction()
     .execute(async (trx: Transaction<Database>) => {
@@ -151,21 +157,23 @@ export async function markCommitted(
           .executeTakeFirst();
         if (updated === undefined) throw new LostRace();
         committed.push(updated);
-        if (file.variants.length > 0) {
-          await trx
-            .insertInto('file_variant')
-            .values(
-              file.variants.map((variant) => ({
-                file_id: file.id,
-                name: variant.name,
-                object_key: variantObjectKey(file.id, variant.name),
-                state: 'pending' as const,
-              })),
-            )
-            .execute();
-        }
       }
-      return committed;
+      // One insert for every file's variants, by name as variantsOf lists them (names are ASCII).
+      const pending = files.flatMap((file) =>
+        [...file.variants]
+          .sort((a, b) => (a.name < b.name ? -1 : 1))
+          .map((variant) => ({
+            file_id: file.id,
+            name: variant.name,
+            object_key: variantObjectKey(file.id, variant.name),
+            state: 'pending' as const,
+          })),
+      );
+      const variants =
+        pending.length === 0
+          ? []
+          : await trx.insertInto('file_variant').values(pending).returningAll().execute();
+      return { files: committed, variants };
     })
     .catch((error: unknown) => {
       if (error instanceof LostRace) return undefined;

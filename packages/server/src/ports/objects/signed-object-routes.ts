@@ -14,6 +14,8 @@ export interface SignedObjectRoutesOptions {
    * upload discarded while its bytes were arriving), so the object is deleted rather than orphaned.
    */
   keep?: (key: string) => Promise<boolean>;
+  /** Tags an object stored through a signed PUT gets (S3 only; the filesystem keeps none). */
+  tagsFor?: (key: string) => Readonly<Record<string, string>> | undefined;
 }
 
 interface SignedQuery {
@@ -49,26 +51,11 @@ class BodyLengthError extends Error {
   }
 }
 
-/** Passes exactly `limit` bytes through; fails as soon as one more arrives, or at the end if fewer came. */
-function exactLength(limit: number): Transform {
-  let received = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      received += chunk.length;
-      if (received > limit)
-        callback(new BodyLengthError(true, `body exceeds the signed length of ${limit} bytes`));
-      else callback(null, chunk);
-    },
-    flush(callback: TransformCallback) {
-      if (received < limit)
-        callback(new BodyLengthError(false, `body has ${received} of the ${limit} signed bytes`));
-      else callback();
-    },
-  });
-}
-
-/** Passes at most `limit` bytes through and fails on the first byte past it, so reading stops there. */
-function atMost(limit: number): Transform {
+/**
+ * Passes at most `limit` bytes through and fails on the first byte past it, so reading stops there;
+ * when `exact`, also fails at the end if fewer came.
+ */
+function lengthLimit(limit: number, exact: boolean): Transform {
   let received = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
@@ -76,6 +63,11 @@ function atMost(limit: number): Transform {
       if (received > limit)
         callback(new BodyLengthError(true, `body exceeds the ${limit} bytes the signed URL accepts`));
       else callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      if (exact && received < limit)
+        callback(new BodyLengthError(false, `body has ${received} of the ${limit} signed bytes`));
+      else callback();
     },
   });
 }
@@ -224,9 +216,14 @@ export async function signedObjectRoutes(
     const signedLength = request.query.length === undefined ? undefined : Number(request.query.length);
     const signedMax = request.query.max === undefined ? undefined : Number(request.query.max);
     const source = request.body instanceof Readable ? request.body : request.raw;
+    const tags = options.tagsFor?.(key);
+    const putOptions = (size: number | undefined) => ({
+      ...(size === undefined ? {} : { size }),
+      ...(tags === undefined ? {} : { tags }),
+    });
 
     if (signedLength === undefined && signedMax === undefined) {
-      await objects.put(key, source);
+      await objects.put(key, source, putOptions(undefined));
       return stored(reply, key);
     }
 
@@ -244,7 +241,7 @@ export async function signedObjectRoutes(
       // Node's HTTP parser delivers exactly Content-Length bytes or fails the body, and the driver
       // checks the count it wrote: no byte-counting stage is needed on this, the common path.
       try {
-        await objects.put(key, source, { size: exactSize });
+        await objects.put(key, source, putOptions(exactSize));
       } catch (error) {
         if (request.raw.complete) throw error;
         // The client went away mid-body: the driver stored nothing, and nobody waits for an answer.
@@ -252,14 +249,14 @@ export async function signedObjectRoutes(
       }
       return stored(reply, key);
     }
-    const limited = signedLength === undefined ? atMost(ceiling) : exactLength(signedLength);
+    const limited = lengthLimit(ceiling, signedLength !== undefined);
     // objects.put reports the limiter's failure; this listener only keeps a failure that happens
     // before the driver starts reading from becoming an uncaught exception.
     limited.on('error', () => {});
     source.on('error', (error) => limited.destroy(error));
     source.pipe(limited);
     try {
-      await objects.put(key, limited, exactSize === undefined ? {} : { size: exactSize });
+      await objects.put(key, limited, putOptions(exactSize));
     } catch (error) {
       if (!(error instanceof BodyLengthError)) throw error;
       source.unpipe(limited);
