@@ -1,4 +1,4 @@
-import type { GuichetAuthentication } from '@guichet/sdk';
+import type { FilesClient, GuichetAuthentication } from '@guichet/sdk';
 
 /**
  * The part of the SDK the module needs. A `Guichet` from `createGuichet` fits; so does any object
@@ -6,5 +6,7 @@ import type { GuichetAuthentication } from '@guichet/sdk';
  */
 export interface GuichetClient {
   authenticate(authorization: string | undefined): Promise<GuichetAuthentication>;
+  /** Guichet's files API for one access token; the `StagedFiles` interceptor needs it. */
+  files?(accessToken: string): FilesClient;
   close?(): Promise<void>;
 }

@@ -41,18 +41,20 @@ export interface TrackedBatch extends StagedFileBatch {
 export function createStagedFileBatch(client: FilesClient): TrackedBatch {
   // Slots in arrival order: uploads may finish out of order, the files keep the form's order.
   const slots: Array<StagedFile | undefined> = [];
-  const files: StagedFile[] = [];
+  const staged = () => slots.filter((file) => file !== undefined);
   const pending: Array<Promise<unknown>> = [];
   let committing: Promise<FileView[]> | undefined;
   let committed = false;
 
   return {
-    files,
+    get files() {
+      return staged();
+    },
     get committed() {
       return committed;
     },
     commit() {
-      committing ??= client.commit(files.map((file) => file.id)).then(
+      committing ??= client.commit(staged().map((file) => file.id)).then(
         (views) => {
           committed = true;
           return views;
@@ -71,9 +73,8 @@ export function createStagedFileBatch(client: FilesClient): TrackedBatch {
     track(field, contentType, upload) {
       const slot = slots.length;
       slots.push(undefined);
-      const done = upload.then((staged) => {
-        slots[slot] = { ...staged, field, contentType };
-        files.splice(0, files.length, ...slots.filter((file) => file !== undefined));
+      const done = upload.then((result) => {
+        slots[slot] = { ...result, field, contentType };
       });
       // Failures are reported by settled(); this one only keeps them from being unhandled.
       done.catch(() => undefined);
@@ -86,6 +87,7 @@ export function createStagedFileBatch(client: FilesClient): TrackedBatch {
     },
     async discardUnlessCommitted() {
       await Promise.allSettled(pending);
+      const files = staged();
       if (committed || files.length === 0) return;
       await client.discard(files.map((file) => file.id)).catch(() => undefined);
     },

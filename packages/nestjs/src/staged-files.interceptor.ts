@@ -48,11 +48,10 @@ function rawRequestOf(request: AdapterRequest): IncomingMessage {
 }
 
 function filesClientOf(guichet: GuichetClient, token: string): FilesClient {
-  const withFiles = guichet as GuichetClient & { files?: (accessToken: string) => FilesClient };
-  if (typeof withFiles.files !== 'function') {
+  if (guichet.files === undefined) {
     throw new TypeError('StagedFiles needs the Guichet SDK instance (createGuichet) with its files client');
   }
-  return withFiles.files(token);
+  return guichet.files(token);
 }
 
 /**
@@ -67,30 +66,21 @@ function acceptMultipart(host: HttpAdapterHost): void {
   fastify.addContentTypeParser(multipartType, (_request, _payload, done) => done(null));
 }
 
-function describeFiles(ids: readonly string[], files: readonly StagedFile[]) {
-  return ids.map((id) => files.find((file) => file.id === id));
-}
-
 /** The answer for an error of the files API; any other error (the handler's) passes unchanged. */
 function httpErrorOf(error: unknown, files: readonly StagedFile[]): unknown {
   if (error instanceof HttpException) return error;
   if (error instanceof ClientDisconnectedError) return new BadRequestException(error.message);
   if (error instanceof FileTooLargeError) return new PayloadTooLargeException(error.detail, { cause: error });
   if (error instanceof FilesCommitError) {
-    const described = describeFiles(
-      error.errors.map((failure) => failure.id),
-      files,
-    );
     return new UnprocessableEntityException(
       {
         statusCode: 422,
         error: 'Unprocessable Entity',
         message: error.detail,
-        errors: error.errors.map((failure, index) => ({
-          ...failure,
-          field: described[index]?.field ?? null,
-          filename: described[index]?.filename ?? null,
-        })),
+        errors: error.errors.map((failure) => {
+          const file = files.find((staged) => staged.id === failure.id);
+          return { ...failure, field: file?.field ?? null, filename: file?.filename ?? null };
+        }),
       },
       { cause: error },
     );

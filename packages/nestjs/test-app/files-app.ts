@@ -1,10 +1,8 @@
 import { type FilesClient, type Guichet, GuichetModule } from '@guichet/nestjs';
 import { createGuichet, type StageBody, type StageOptions } from '@guichet/sdk';
-import type { DynamicModule, INestApplication } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { type AdapterName, listenOnLoopback } from './listen.ts';
 import { ProductsController } from './products-controller.ts';
 
 export interface FilesAppSettings {
@@ -58,18 +56,12 @@ class FilesAppModule {
 
 /** Starts the products app on one adapter, on a free loopback port. */
 export async function startFilesApp(
-  adapter: 'express' | 'fastify',
+  adapter: AdapterName,
   settings: FilesAppSettings,
 ): Promise<RunningFilesApp> {
   const uploadIds: string[] = [];
   const guichet = recordingGuichet(settings, uploadIds);
-  const module = FilesAppModule.register(guichet);
-  const app: INestApplication =
-    adapter === 'express'
-      ? await NestFactory.create(module, new ExpressAdapter(), { logger: ['error'] })
-      : await NestFactory.create(module, new FastifyAdapter(), { logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const { app, url } = await listenOnLoopback(FilesAppModule.register(guichet), adapter);
   return {
     url,
     uploadIds: () => [...uploadIds],

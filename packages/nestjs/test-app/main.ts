@@ -1,10 +1,7 @@
-import type { INestApplication, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { Type } from '@nestjs/common';
 import { AppModule } from './app-module.ts';
+import { type AdapterName, listenOnLoopback } from './listen.ts';
 
-export type AdapterName = 'express' | 'fastify';
 export type AppName = 'async-module' | 'guarded-routes';
 
 export interface RunningApp {
@@ -21,12 +18,6 @@ async function rootModule(name: AppName): Promise<Type<unknown>> {
 
 /** Starts one of the apps on one adapter, on a free loopback port. */
 export async function startApp(adapter: AdapterName, name: AppName): Promise<RunningApp> {
-  const module = await rootModule(name);
-  const app: INestApplication =
-    adapter === 'express'
-      ? await NestFactory.create(module, new ExpressAdapter(), { logger: ['error'] })
-      : await NestFactory.create(module, new FastifyAdapter(), { logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const { app, url } = await listenOnLoopback(await rootModule(name), adapter);
   return { url, close: () => app.close() };
 }

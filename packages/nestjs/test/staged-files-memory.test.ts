@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type FilesGuichet, startFilesGuichet } from '../../sdk/test/integration/support/files-world.ts';
 import { generatedBytes, pdfHeader } from '../../sdk/test/integration/support/generated-bytes.ts';
-import { audiences } from '../../sdk/test/integration/support/real-guichet.ts';
 import { type FilesAppProcess, startFilesAppProcess } from './support/files-app-process.ts';
 import { postForm } from './support/multipart-form.ts';
 import { watchMemory } from './support/process-memory.ts';
@@ -20,12 +19,7 @@ for (const adapter of ['express', 'fastify'] as const) {
   describe(`a ${uploadBytes / mib} MB form through StagedFiles on ${adapter}`, () => {
     let app: FilesAppProcess;
     before(async () => {
-      app = await startFilesAppProcess(adapter, {
-        issuer: guichet.world.issuer,
-        audience: audiences.jwt,
-        clientId: guichet.world.service.id,
-        clientSecret: guichet.world.service.secret,
-      });
+      app = await startFilesAppProcess(adapter, guichet.resourceServer);
     });
     after(() => app?.stop());
 

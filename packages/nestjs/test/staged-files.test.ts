@@ -1,54 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { GuichetFilesError } from '@guichet/sdk';
 import { type FilesGuichet, startFilesGuichet } from '../../sdk/test/integration/support/files-world.ts';
 import { generatedBytes, pdfHeader } from '../../sdk/test/integration/support/generated-bytes.ts';
-import { audiences } from '../../sdk/test/integration/support/real-guichet.ts';
+import { eventuallyPasses } from '../../sdk/test/support/guichet-for.ts';
 import { pngImage, windowsExecutable } from '../../server/test/support/test-images.ts';
+import type { StagedFile } from '../src/staged-files-batch.ts';
+import { type RunningFilesApp, startFilesApp } from './support/files-app.ts';
 import { type FormPart, postForm } from './support/multipart-form.ts';
 
-// The app is written with decorator syntax: `npm run build:test-apps` compiles it first.
-const compiledApp = new URL('../.build/test-app/files-app.js', import.meta.url);
-if (!existsSync(compiledApp)) {
-  throw new Error('The NestJS test app is not built: run `npm run build:test-apps` from the repository root');
-}
-
-interface RunningFilesApp {
-  url: string;
-  uploadIds(): string[];
-  close(): Promise<void>;
-}
-interface FilesAppEntry {
-  startFilesApp(
-    adapter: 'express' | 'fastify',
-    settings: { issuer: string; audience: string; clientId: string; clientSecret: string },
-  ): Promise<RunningFilesApp>;
-}
-interface StagedFileJson {
-  id: string;
-  field: string;
-  filename: string;
-  size: number;
-  purpose: string;
-  contentType: string | null;
-}
-
-const { startFilesApp } = (await import(compiledApp.href)) as FilesAppEntry;
 const mib = 1024 * 1024;
-
-async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
 
 let guichet: FilesGuichet;
 let committedFiles = 0;
@@ -76,6 +37,12 @@ async function objectKeys(): Promise<string[]> {
   return (await guichet.listObjects()).map((object) => object.key);
 }
 
+/** Asserts the uploads are forgotten and the store holds exactly the objects it held before. */
+async function assertKeptNothing(uploads: readonly string[], keysBefore: readonly string[]): Promise<void> {
+  await assertForgotten(uploads);
+  assert.deepEqual(await objectKeys(), keysBefore);
+}
+
 function product(overrides: Partial<Record<'name' | 'price', string>> = {}): FormPart[] {
   return [
     { name: 'name', value: overrides.name ?? 'Lamp' },
@@ -89,12 +56,7 @@ for (const adapter of ['express', 'fastify'] as const) {
     let png: Buffer;
     before(async () => {
       png = await pngImage(40, 30);
-      app = await startFilesApp(adapter, {
-        issuer: guichet.world.issuer,
-        audience: audiences.jwt,
-        clientId: guichet.world.service.id,
-        clientSecret: guichet.world.service.secret,
-      });
+      app = await startFilesApp(adapter, guichet.resourceServer);
     });
     after(() => app?.close());
 
@@ -117,7 +79,7 @@ for (const adapter of ['express', 'fastify'] as const) {
       assert.equal(answer.body.name, 'Lamp');
       assert.equal(answer.body.price, '19.90');
       assert.equal(answer.body.businessId, guichet.world.acme.id);
-      const files = answer.body.files as StagedFileJson[];
+      const files = answer.body.files as StagedFile[];
       assert.deepEqual(
         files.map((file) => [file.field, file.filename, file.size, file.purpose, file.contentType]),
         [
@@ -146,8 +108,7 @@ for (const adapter of ['express', 'fastify'] as const) {
       assert.equal(answer.status, 400, JSON.stringify(answer.body));
       assert.deepEqual(answer.body.message, ['price isPrice']);
       assert.equal(answer.uploads.length, 1);
-      await assertForgotten(answer.uploads);
-      assert.deepEqual(await objectKeys(), keysBefore);
+      await assertKeptNothing(answer.uploads, keysBefore);
     });
 
     it('keeps nothing when one file is a renamed executable (422 from the commit)', async () => {
@@ -164,8 +125,7 @@ for (const adapter of ['express', 'fastify'] as const) {
         [['images', 'photo.png', 'type_not_allowed']],
       );
       assert.equal(answer.uploads.length, 2);
-      await assertForgotten(answer.uploads);
-      assert.deepEqual(await objectKeys(), keysBefore);
+      await assertKeptNothing(answer.uploads, keysBefore);
     });
 
     it('keeps nothing when a field has one file too many (400)', async () => {
@@ -179,8 +139,7 @@ for (const adapter of ['express', 'fastify'] as const) {
       const answer = await submit('/products', [...product(), ...images]);
       assert.equal(answer.status, 400, JSON.stringify(answer.body));
       assert.match(String(answer.body.message), /too many files in field "images"/);
-      await assertForgotten(answer.uploads);
-      assert.deepEqual(await objectKeys(), keysBefore);
+      await assertKeptNothing(answer.uploads, keysBefore);
     });
 
     it('keeps nothing for a file in a field the form does not declare (400)', async () => {
@@ -190,8 +149,7 @@ for (const adapter of ['express', 'fastify'] as const) {
         { name: 'avatar', filename: 'me.png', contentType: 'image/png', data: png },
       ]);
       assert.equal(answer.status, 400, JSON.stringify(answer.body));
-      await assertForgotten(answer.uploads);
-      assert.deepEqual(await objectKeys(), keysBefore);
+      await assertKeptNothing(answer.uploads, keysBefore);
     });
 
     it('cuts an oversized part off early (413) without reading the rest of the body', async () => {
@@ -205,7 +163,7 @@ for (const adapter of ['express', 'fastify'] as const) {
       else assert.match(String(answer.error), /ECONNRESET|EPIPE/);
       assert.ok(answer.sent < 16 * mib, `the client got to send ${answer.sent} bytes`);
       await assertForgotten(answer.uploads);
-      await eventually(async () => assert.equal(await guichet.inProgressBytes(), 0));
+      await eventuallyPasses(async () => assert.equal(await guichet.inProgressBytes(), 0));
       assert.deepEqual(await objectKeys(), keysBefore);
     });
 
@@ -226,7 +184,7 @@ for (const adapter of ['express', 'fastify'] as const) {
         { name: 'manual', filename: 'manual.pdf', contentType: 'application/pdf', data: halfAFile() },
       ]);
       // Wait until Guichet holds bytes of the manual, then go away.
-      await eventually(async () => {
+      await eventuallyPasses(async () => {
         assert.equal(app.uploadIds().length - idsBefore, 2);
         assert.ok((await guichet.inProgressBytes()) > 0);
       });
@@ -235,8 +193,8 @@ for (const adapter of ['express', 'fastify'] as const) {
       const answer = await post.answer;
       assert.equal(answer.status, undefined);
       const uploads = app.uploadIds().slice(idsBefore);
-      await eventually(() => assertForgotten(uploads));
-      await eventually(async () => assert.equal(await guichet.inProgressBytes(), 0));
+      await eventuallyPasses(() => assertForgotten(uploads));
+      await eventuallyPasses(async () => assert.equal(await guichet.inProgressBytes(), 0));
       assert.deepEqual(await objectKeys(), keysBefore, `uploads ${uploads.join(', ')}`);
     });
 
@@ -249,8 +207,7 @@ for (const adapter of ['express', 'fastify'] as const) {
       ]);
       assert.equal(answer.status, 500, JSON.stringify(answer.body));
       assert.equal(answer.uploads.length, 2);
-      await assertForgotten(answer.uploads);
-      assert.deepEqual(await objectKeys(), keysBefore);
+      await assertKeptNothing(answer.uploads, keysBefore);
     });
 
     it('does not commit again files the handler committed itself', async () => {

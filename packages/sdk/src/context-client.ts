@@ -1,4 +1,5 @@
 import { fetchJson, UpstreamError } from './fetch-json.ts';
+import { isRecord } from './is-record.ts';
 
 /** A session's context as Guichet resolves it. */
 export interface ResolvedContext {
@@ -23,10 +24,6 @@ export interface ContextClient {
 }
 
 const maxContextBytes = 64 * 1024;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function parseAnswer(body: unknown): ContextAnswer {
   if (!isRecord(body) || typeof body.active !== 'boolean') {

@@ -352,8 +352,9 @@ export function createGuichet(options: GuichetOptions): Guichet {
     // As for an event: an answer already on its way predates the change and must not be cached.
     epoch += 1;
     lookups.clear();
+    // Token verdicts stay: a signature does not change with the session, and the context (an opaque
+    // token's activity included) is asked again once the session's cached context is gone.
     sessions.dropSid(sid);
-    tokens.dropSid(sid);
     // A JWE's business claims no longer vouch for the session during an outage.
     changes.touch('sid', sid, Date.now());
   }

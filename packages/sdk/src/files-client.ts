@@ -1,4 +1,5 @@
-import { fetchJson, UpstreamError } from './fetch-json.ts';
+import type { Readable } from 'node:stream';
+import { fetchJson, type JsonAnswer, UpstreamError } from './fetch-json.ts';
 import {
   type FileCommitFailure,
   FilesCommitError,
@@ -15,6 +16,7 @@ import type {
   StagedUpload,
   StageOptions,
 } from './files-types.ts';
+import { isRecord } from './is-record.ts';
 
 export interface FilesClientOptions {
   /** Guichet's base URL (the issuer), without a trailing slash. */
@@ -37,10 +39,6 @@ interface UploadTicket {
 
 /** A JSON answer is small; anything bigger is not Guichet speaking. */
 const maxJsonBytes = 4 * 1024 * 1024;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function problemOf(body: unknown): FilesProblem | undefined {
   return isRecord(body) ? (body as FilesProblem) : undefined;
@@ -105,42 +103,33 @@ export function createFilesClient(options: FilesClientOptions): FilesClient {
   const authorization = `Bearer ${options.accessToken}`;
   const limits = { timeoutMs: options.timeoutMs, maxBytes: maxJsonBytes };
 
-  async function call(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: unknown }> {
+  /** Sends one JSON request; resolves with the answer's body when its status is one of `ok`. */
+  async function expect(method: string, path: string, ok: number[], body?: unknown): Promise<unknown> {
     const headers: Record<string, string> = { authorization, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    let answer: JsonAnswer;
     try {
-      const answer = await fetchJson(
+      answer = await fetchJson(
         `${base}${path}`,
         { method, headers, body: body === undefined ? undefined : JSON.stringify(body) },
         limits,
       );
-      return { status: answer.status, body: answer.body };
     } catch (error) {
       if (error instanceof UpstreamError) {
         throw new GuichetFilesError(error.status, error.message, undefined, { cause: error });
       }
       throw error;
     }
-  }
-
-  async function expect(method: string, path: string, ok: number[], body?: unknown): Promise<unknown> {
-    const answer = await call(method, path, body);
     if (!ok.includes(answer.status)) throw errorFor(answer.status, answer.body);
     return answer.body;
   }
 
   async function discardOne(id: string): Promise<void> {
-    const answer = await call('DELETE', `/files/uploads/${encodeURIComponent(id)}`);
-    if (answer.status !== 204 && answer.status !== 200 && answer.status !== 404) {
-      throw errorFor(answer.status, answer.body);
-    }
+    // 404: already gone, which is what a discard asks for.
+    await expect('DELETE', `/files/uploads/${encodeURIComponent(id)}`, [200, 204, 404]);
   }
 
-  async function sendBytes(ticket: UploadTicket, body: StageBody, options: StageOptions): Promise<number> {
+  async function sendBytes(ticket: UploadTicket, source: Readable, options: StageOptions): Promise<number> {
     const headers: Record<string, string> = { ...ticket.headers };
     if (
       options.size !== undefined &&
@@ -150,7 +139,7 @@ export function createFilesClient(options: FilesClientOptions): FilesClient {
     }
     let answer: PutAnswer;
     try {
-      answer = await putStream(ticket.url, headers, toReadable(body), {
+      answer = await putStream(ticket.url, headers, source, {
         maxBytes: options.size ?? ticket.maxBytes,
         signal: options.signal,
       });
@@ -175,8 +164,9 @@ export function createFilesClient(options: FilesClientOptions): FilesClient {
   return {
     async stage(body: StageBody, stageOptions: StageOptions): Promise<StagedUpload> {
       const { purpose, filename, contentType, size, signal } = stageOptions;
+      const source = toReadable(body);
       if (signal?.aborted) {
-        toReadable(body).destroy();
+        source.destroy();
         throw abortReason(signal);
       }
       let created: unknown;
@@ -189,17 +179,17 @@ export function createFilesClient(options: FilesClientOptions): FilesClient {
           contentType,
         });
       } catch (error) {
-        toReadable(body).destroy();
+        source.destroy();
         throw error;
       }
       if (!isTicket(created)) {
-        toReadable(body).destroy();
+        source.destroy();
         throw new GuichetFilesError(undefined, 'Guichet answered an upload without id, url or maxBytes');
       }
       try {
         stageOptions.onCreated?.(created.id);
         if (signal?.aborted) throw abortReason(signal);
-        const sent = await sendBytes(created, body, stageOptions);
+        const sent = await sendBytes(created, source, stageOptions);
         return { id: created.id, filename, size: sent, purpose };
       } catch (error) {
         await discardOne(created.id).catch(() => undefined);

@@ -41,9 +41,9 @@ export interface Guichet {
     options?: AuthenticateOptions,
   ): Promise<GuichetAuthentication>;
   /**
-   * Forgets every cached context and token verdict of session `sid`, so the next `authenticate` of
-   * its tokens asks Guichet again. For an app that has just changed the session itself (switched its
-   * business): it need not wait for Guichet's event. A session known to have ended stays ended.
+   * Forgets the cached context of session `sid`, so the next `authenticate` of its tokens asks
+   * Guichet again. For an app that has just changed the session itself (switched its business): it
+   * need not wait for Guichet's event. A session known to have ended stays ended.
    */
   forgetSession(sid: string): void;
   /** Listens to Guichet events, feed (re)connections or background errors; returns the unsubscriber. */

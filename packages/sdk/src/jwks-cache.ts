@@ -7,6 +7,7 @@ import {
 } from 'jose';
 import { GuichetUnavailableError, InvalidTokenError } from './errors.ts';
 import { fetchJson, UpstreamError } from './fetch-json.ts';
+import { isRecord } from './is-record.ts';
 
 export interface JwksCacheOptions {
   uri: string;
@@ -32,10 +33,6 @@ export interface JwksCache {
 type KeySet = ReturnType<typeof createLocalJWKSet>;
 
 const maxJwksBytes = 1024 * 1024;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Keeps the public signature keys of a JWKS document; anything else in it is ignored. */
 function signatureKeys(body: unknown): JSONWebKeySet {

@@ -1,18 +1,10 @@
 // Child-process entry: runs the compiled products app on one adapter, so a test can measure its
 // memory apart from the test's own. `node files-app-child.ts <express|fastify>`, settings in
 // FILES_APP_SETTINGS (JSON); it sends `{ url }` once listening and exits when told to or orphaned.
-
-interface FilesAppEntry {
-  startFilesApp(
-    adapter: 'express' | 'fastify',
-    settings: Record<string, string>,
-  ): Promise<{ url: string; close(): Promise<void> }>;
-}
+import { type FilesAppSettings, startFilesApp } from './files-app.ts';
 
 const adapter = process.argv[2] === 'fastify' ? 'fastify' : 'express';
-const settings = JSON.parse(process.env.FILES_APP_SETTINGS ?? '{}') as Record<string, string>;
-const compiled = new URL('../../.build/test-app/files-app.js', import.meta.url);
-const { startFilesApp } = (await import(compiled.href)) as FilesAppEntry;
+const settings = JSON.parse(process.env.FILES_APP_SETTINGS ?? '{}') as FilesAppSettings;
 const app = await startFilesApp(adapter, settings);
 
 process.on('disconnect', () => process.exit(0));

@@ -1,10 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { assertFilesAppBuilt, type FilesAppAdapter, type FilesAppSettings } from './files-app.ts';
 
 const childScript = fileURLToPath(new URL('./files-app-child.ts', import.meta.url));
-const compiledApp = new URL('../../.build/test-app/files-app.js', import.meta.url);
 
 export interface FilesAppProcess {
   child: ChildProcess;
@@ -15,14 +14,11 @@ export interface FilesAppProcess {
 
 /** Runs the products app (StagedFiles) in a child process, so its memory is its own. */
 export async function startFilesAppProcess(
-  adapter: 'express' | 'fastify',
-  settings: { issuer: string; audience: string; clientId: string; clientSecret: string },
+  adapter: FilesAppAdapter,
+  settings: FilesAppSettings,
 ): Promise<FilesAppProcess> {
-  if (!existsSync(compiledApp)) {
-    throw new Error(
-      'The NestJS test app is not built: run `npm run build:test-apps` from the repository root',
-    );
-  }
+  // Checked here: the child would only die with it, leaving "exited before listening".
+  assertFilesAppBuilt();
   const child = fork(childScript, [adapter], {
     env: { ...process.env, FILES_APP_SETTINGS: JSON.stringify(settings) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

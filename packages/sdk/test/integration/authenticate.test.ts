@@ -9,11 +9,12 @@ import {
   audiences,
   connected,
   contextOf,
+  type FormatTokens,
   formats,
   prepareWorld,
   sdkFor,
   sidOf,
-  signIn,
+  signInEveryFormat,
   signOut,
   switchBusiness,
   uniqueRedisPrefix,
@@ -33,7 +34,7 @@ for (const variant of driverVariants) {
     const sdk = (format: AccessTokenFormat) => sdks.get(format) as Guichet;
     // One browser session: the three tokens below all name its one sid.
     const browser = new HttpBrowser();
-    const tokens = new Map<AccessTokenFormat, { access: string; id: string }>();
+    let tokens: Map<AccessTokenFormat, FormatTokens>;
     let sid: string;
 
     before(async () => {
@@ -46,10 +47,7 @@ for (const variant of driverVariants) {
         sdks.set(format, guichet);
         await ready;
       }
-      for (const format of formats) {
-        const signed = await signIn(world, audiences[format], { browser, businessId: world.acme.id });
-        tokens.set(format, { access: signed.access_token, id: signed.id_token ?? '' });
-      }
+      tokens = await signInEveryFormat(world, browser, world.acme.id);
       sid = await sidOf(world, tokens.get('jwt')?.access ?? '');
     });
     after(async () => {

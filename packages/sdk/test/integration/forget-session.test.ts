@@ -6,12 +6,12 @@ import type { Guichet } from '../../src/guichet.ts';
 import type { AccessTokenFormat } from '../../src/token-format.ts';
 import { authErrorOf, bearer } from '../support/guichet-for.ts';
 import {
-  audiences,
+  type FormatTokens,
   formats,
   prepareWorld,
   sdkFor,
   sidOf,
-  signIn,
+  signInEveryFormat,
   signOut,
   switchBusiness,
   type World,
@@ -24,16 +24,15 @@ describe('forgetSession against a real Guichet', () => {
   const sdk = (format: AccessTokenFormat) => sdks.get(format) as Guichet;
   // One browser session: the three tokens below all name its one sid.
   const browser = new HttpBrowser();
-  const tokens = new Map<AccessTokenFormat, { access: string; id: string }>();
+  let tokens: Map<AccessTokenFormat, FormatTokens>;
   let sid: string;
 
   before(async () => {
     world = await prepareWorld(await startEmbedded());
     for (const format of formats) {
       sdks.set(format, sdkFor(world, format, { events: 'none', contextTtlMs: 600_000 }));
-      const signed = await signIn(world, audiences[format], { browser, businessId: world.acme.id });
-      tokens.set(format, { access: signed.access_token, id: signed.id_token ?? '' });
     }
+    tokens = await signInEveryFormat(world, browser, world.acme.id);
     sid = await sidOf(world, tokens.get('jwt')?.access ?? '');
   });
   after(async () => {

@@ -46,3 +46,17 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** Retries `check` until it passes or `timeoutMs` passes; then its last failure is thrown. */
+export async function eventuallyPasses(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}

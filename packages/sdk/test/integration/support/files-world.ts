@@ -31,6 +31,8 @@ export interface FilesGuichet {
   dataDir: string;
   /** Ada's access token for the JWT resource server; her session works in Acme. */
   token: string;
+  /** The JWT resource server's settings for `createGuichet`, as an app on Guichet passes them. */
+  resourceServer: { issuer: string; audience: string; clientId: string; clientSecret: string };
   sdk: Guichet;
   client: FilesClient;
   /** Objects under `files/`, listed from the object store. */
@@ -95,6 +97,12 @@ export async function startFilesGuichet(
       admin,
       dataDir,
       token: tokens.access_token,
+      resourceServer: {
+        issuer: world.issuer,
+        audience: audiences.jwt,
+        clientId: world.service.id,
+        clientSecret: world.service.secret,
+      },
       sdk: opened,
       client: opened.files(tokens.access_token),
       async listObjects() {

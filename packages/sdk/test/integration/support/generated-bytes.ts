@@ -1,26 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import sharp from 'sharp';
 
 /** The start of a PDF: enough for sniffing to say application/pdf. */
 export const pdfHeader = Buffer.from(
   '%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n',
   'latin1',
 );
-
-/** The start of an ELF executable, what a renamed program called photo.png begins with. */
-export const elfBytes = Buffer.concat([
-  Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]),
-  Buffer.alloc(8),
-  Buffer.from([0x02, 0x00, 0x3e, 0x00, 0x01, 0x00, 0x00, 0x00]),
-  randomBytes(4096),
-]);
-
-/** A real PNG image of the given size. */
-export function pngImage(width = 64, height = 48): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 80, b: 20 } } })
-    .png()
-    .toBuffer();
-}
 
 /** Counts what a generated stream handed out so far. */
 export interface Produced {

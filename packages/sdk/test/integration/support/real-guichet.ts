@@ -155,6 +155,29 @@ export async function signIn(
   return Object.assign(tokens, { browser });
 }
 
+/** Access and ID tokens of one format. */
+export interface FormatTokens {
+  access: string;
+  id: string;
+}
+
+/**
+ * Signs Ada in once per format with the same browser: one session, so every token names its one
+ * sid; she picks `businessId` when asked.
+ */
+export async function signInEveryFormat(
+  world: World,
+  browser: HttpBrowser,
+  businessId: string,
+): Promise<Map<AccessTokenFormat, FormatTokens>> {
+  const tokens = new Map<AccessTokenFormat, FormatTokens>();
+  for (const format of formats) {
+    const signed = await signIn(world, audiences[format], { browser, businessId });
+    tokens.set(format, { access: signed.access_token, id: signed.id_token ?? '' });
+  }
+  return tokens;
+}
+
 /** Signs the browser's session out everywhere (RP-initiated logout, confirmed); resolves on the answer. */
 export async function signOut(world: World, browser: HttpBrowser, idToken: string): Promise<void> {
   const endSession = client.buildEndSessionUrl(world.app.config, { id_token_hint: idToken });
