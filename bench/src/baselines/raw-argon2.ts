@@ -4,14 +4,13 @@
 // UV_THREADPOOL_SIZE). Its own event-loop delay is read the way Guichet's /metrics reads it
 // (monitorEventLoopDelay at 10 ms resolution, p99 per 500 ms window): a process that does nothing
 // but wait for argon2id shows what the hashing threads alone cost the event loop on this machine.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { hash, verify } from '@node-rs/argon2';
 import { argon2idOptions } from '../../../packages/server/src/accounts/password-hasher.ts';
+import { watchEventLoopWindows } from '../harness/event-loop-windows.ts';
 
 const concurrency = Number(process.env.CONCURRENCY);
 const durationMs = Number(process.env.DURATION_MS);
 const warmUpMs = 500;
-const windowMs = 500;
 
 const password = 'bench password that is long enough';
 const stored = await hash(password, argon2idOptions);
@@ -34,23 +33,14 @@ interface RawRun {
 }
 
 async function run(ms: number): Promise<RawRun> {
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
-  const eventLoopWindowsMs: number[] = [];
-  const readWindow = () => {
-    if (histogram.count > 0) eventLoopWindowsMs.push(histogram.percentile(99) / 1e6);
-    histogram.reset();
-  };
-  histogram.enable();
-  const timer = setInterval(readWindow, windowMs);
+  const eventLoop = watchEventLoopWindows();
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   const counts = await Promise.all(Array.from({ length: concurrency }, () => verifyUntil(start + ms)));
   // The clock stops when the last verify in flight at the deadline has finished, as for the logins.
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
-  clearInterval(timer);
-  readWindow();
-  histogram.disable();
+  const eventLoopWindowsMs = eventLoop.stop();
   const cpuMs = (cpu.user + cpu.system) / 1000;
   return { verifies: counts.reduce((sum, n) => sum + n, 0), seconds, eventLoopWindowsMs, cpuMs };
 }

@@ -6,9 +6,9 @@
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { VariantSpec } from '../../../packages/server/src/files/files-tables.ts';
 import { variantTransformer } from '../../../packages/server/src/files/variants/render-variant.ts';
+import { watchEventLoopWindows } from '../harness/event-loop-windows.ts';
 
 const image = process.env.IMAGE ?? '';
 const outDir = process.env.OUT_DIR ?? '';
@@ -16,7 +16,6 @@ const specs = JSON.parse(process.env.SPECS ?? '[]') as VariantSpec[];
 const concurrency = Number(process.env.CONCURRENCY);
 const durationMs = Number(process.env.DURATION_MS);
 const limitInputPixels = Number(process.env.LIMIT_INPUT_PIXELS);
-const windowMs = 500;
 
 let sequence = 0;
 
@@ -41,20 +40,11 @@ async function renderUntil(deadline: number): Promise<number> {
 }
 
 async function run(ms: number) {
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
-  const eventLoopWindowsMs: number[] = [];
-  const readWindow = () => {
-    if (histogram.count > 0) eventLoopWindowsMs.push(histogram.percentile(99) / 1e6);
-    histogram.reset();
-  };
-  histogram.enable();
-  const timer = setInterval(readWindow, windowMs);
+  const eventLoop = watchEventLoopWindows();
   const start = performance.now();
   const counts = await Promise.all(Array.from({ length: concurrency }, () => renderUntil(start + ms)));
   const seconds = (performance.now() - start) / 1000;
-  clearInterval(timer);
-  readWindow();
-  histogram.disable();
+  const eventLoopWindowsMs = eventLoop.stop();
   return { variants: counts.reduce((sum, n) => sum + n, 0), seconds, eventLoopWindowsMs };
 }
 

@@ -12,8 +12,13 @@ import { claimRedisDatabase } from './redis-bench-database.ts';
 export interface ProductionGuichet {
   url: string;
   child: ChildServer['child'];
+  /** The server's data dir (its filesystem objects live under `objects/`). */
+  dataDir: string;
+  databaseUrl: string;
   /** The throw-away PostgreSQL database's name. */
   databaseName: string;
+  /** The dedicated Redis logical database; Guichet's keys and channels carry `guichetPrefix`. */
+  redisUrl: string;
   admin: AdminClient;
   /** Stops the server, drops its database, flushes its Redis database and removes its data dir. */
   stop(): Promise<void>;
@@ -58,7 +63,10 @@ export async function startProductionGuichet(): Promise<ProductionGuichet> {
     return {
       url,
       child: server.child,
+      dataDir,
+      databaseUrl: database.url,
       databaseName: new URL(database.url).pathname.slice(1),
+      redisUrl: redis.url,
       admin: await adminApiOf(url, dataDir),
       stop: cleanUp,
     };

@@ -8,7 +8,7 @@ import { testRedisUrl } from '../../../packages/server/test/support/services.ts'
 const defaultBenchDatabase = 11;
 
 /** The key prefix Guichet's Redis driver uses by default; a bench run leaves nothing else. */
-const guichetPrefix = 'guichet:';
+export const guichetPrefix = 'guichet:';
 
 /**
  * Marks the database as taken while a run uses it, so that a second run started meanwhile (another

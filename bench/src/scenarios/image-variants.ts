@@ -13,14 +13,11 @@ import { variantsQueuedChannel } from '../../../packages/server/src/files/varian
 import { createFsObjects } from '../../../packages/server/src/ports/objects/fs-driver.ts';
 import { openPostgresSql } from '../../../packages/server/src/ports/sql/postgres-driver.ts';
 import type { SqlPort } from '../../../packages/server/src/ports/sql/sql-port.ts';
-import { freePort } from '../../../packages/server/test/support/free-port.ts';
-import { guichetBin } from '../../../packages/server/test/support/guichet-process.ts';
-import { testRedisUrl } from '../../../packages/server/test/support/services.ts';
-import { createTestDatabase } from '../../../packages/server/test/support/test-database.ts';
 import { runChildForJson } from '../harness/child-json.ts';
-import { startChildServer } from '../harness/child-server.ts';
 import { sampleEventLoop } from '../harness/event-loop-sampler.ts';
 import { alternate, median } from '../harness/load.ts';
+import { startProductionGuichet } from '../harness/production-guichet.ts';
+import { guichetPrefix } from '../harness/redis-bench-database.ts';
 import type { Scenario } from '../harness/scenario.ts';
 
 const rawSharp = fileURLToPath(new URL('../baselines/raw-sharp.ts', import.meta.url));
@@ -52,14 +49,8 @@ async function sourceImage(): Promise<Buffer> {
     .toBuffer();
 }
 
-interface SubjectRound {
-  perSecond: number;
-  variants: number;
-  seconds: number;
-  eventLoopWindowsMs: number[];
-}
-
-interface RawRound {
+/** One round of either side: variants made, in how long, and the event loop's p99 per window. */
+interface Round {
   perSecond: number;
   variants: number;
   seconds: number;
@@ -76,36 +67,16 @@ export const imageVariants: Scenario = {
   async run(options) {
     const cleanups: Array<() => Promise<unknown>> = [];
     try {
-      const database = await createTestDatabase();
-      cleanups.push(database.drop);
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'guichet-bench-variants-'));
-      const redisPrefix = `bench-variants-${randomBytes(4).toString('hex')}:`;
-      const redis = new Redis(testRedisUrl, { lazyConnect: true });
+      const guichet = await startProductionGuichet();
+      cleanups.push(guichet.stop);
+      const { url, dataDir } = guichet;
+      // Redis carries the commit's wake-up to the worker, as in production.
+      const redis = new Redis(guichet.redisUrl, { lazyConnect: true });
       await redis.connect();
       cleanups.push(async () => {
         redis.disconnect();
       });
-      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      const server = await startChildServer({
-        args: [guichetBin, 'start'],
-        env: {
-          PORT: String(port),
-          GUICHET_ISSUER: url,
-          GUICHET_DATA_DIR: dataDir,
-          GUICHET_LOG_LEVEL: 'warn',
-          DATABASE_URL: database.url,
-          // Redis carries the commit's wake-up to the worker, as in production.
-          REDIS_URL: testRedisUrl,
-          GUICHET_REDIS_PREFIX: redisPrefix,
-        },
-        url,
-        readyPath: '/readyz',
-        timeoutMs: 60_000,
-      });
-      cleanups.push(server.stop);
-      const sql: SqlPort = await openPostgresSql(database.url);
+      const sql: SqlPort = await openPostgresSql(guichet.databaseUrl);
       cleanups.push(() => sql.close());
       // The server's own object store, written from here: same directory, same atomic rename.
       const objects = await createFsObjects({
@@ -137,8 +108,8 @@ export const imageVariants: Scenario = {
         .execute();
       const concurrency = defaultVariantConcurrency();
 
-      const rawRound = async (ms: number): Promise<RawRound> => {
-        const result = await runChildForJson<Omit<RawRound, 'perSecond'>>(rawSharp, {
+      const rawRound = async (ms: number): Promise<Round> => {
+        const result = await runChildForJson<Omit<Round, 'perSecond'>>(rawSharp, {
           IMAGE: imagePath,
           OUT_DIR: rawOut,
           SPECS: JSON.stringify(specs),
@@ -150,7 +121,7 @@ export const imageVariants: Scenario = {
       };
 
       /** Commits `files` images (rows and objects first), then times the worker through all their variants. */
-      const subjectRound = async (files: number): Promise<SubjectRound> => {
+      const subjectRound = async (files: number): Promise<Round> => {
         const ids: string[] = [];
         for (let i = 0; i < files; i++) {
           const id = `fil_${randomBytes(10).toString('hex')}`;
@@ -193,7 +164,7 @@ export const imageVariants: Scenario = {
             ),
           )
           .execute();
-        await redis.publish(`${redisPrefix}${variantsQueuedChannel}`, '');
+        await redis.publish(`${guichetPrefix}${variantsQueuedChannel}`, '');
         const total = ids.length * specs.length;
         for (;;) {
           const rows = await sql.db
@@ -203,9 +174,8 @@ export const imageVariants: Scenario = {
             .groupBy('state')
             .execute();
           const count = (state: string) => Number(rows.find((row) => row.state === state)?.count ?? 0);
-          const row = { ready: count('ready'), failed: count('failed') };
-          if (Number(row.failed) > 0) throw new Error('guichet: invalid run, a variant failed');
-          if (Number(row.ready) === total) break;
+          if (count('failed') > 0) throw new Error('guichet: invalid run, a variant failed');
+          if (count('ready') === total) break;
           await new Promise((resolve) => setTimeout(resolve, 25));
         }
         const seconds = (performance.now() - start) / 1000;

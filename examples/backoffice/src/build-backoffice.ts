@@ -5,7 +5,7 @@ import {
   html,
   InvalidLogoutTokenError,
   type RelyingParty,
-  SessionDirectoryError,
+  SessionApiError,
   SignInError,
   sessionBusinesses,
 } from '@guichet-examples/relying-party';
@@ -103,7 +103,7 @@ export async function buildBackoffice(deps: BackofficeDependencies): Promise<Fas
         renderMembersPage({ ...header, businessName: nameOf(list.businessId) }, list.members),
       );
     } catch (error) {
-      if (!(error instanceof SessionDirectoryError)) throw error;
+      if (!(error instanceof SessionApiError)) throw error;
       if (error.status === 401) {
         relyingParty.sessions.delete(session.id);
         return sendPage(reply, 200, signedOutPage);

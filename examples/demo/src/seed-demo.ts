@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { AdminApi, AdminApiError } from './admin-api.ts';
+import { readAdminTokenFile } from '../../../packages/server/src/admin/admin-credential.ts';
+import {
+  AdminApiError,
+  type AdminClient,
+  createAdminClient,
+} from '../../../packages/server/src/cli/admin-client.ts';
 import {
   backofficeAudience,
   demoBusinesses,
@@ -51,7 +56,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 /** Reuses the client of an earlier run when it still matches; otherwise registers it anew. */
 async function ensureClient(
-  admin: AdminApi,
+  admin: AdminClient,
   state: DemoState,
   key: string,
   spec: ClientSpec,
@@ -77,7 +82,7 @@ async function ensureClient(
   return credentials;
 }
 
-async function findUserByEmail(admin: AdminApi, email: string): Promise<{ id: string } | undefined> {
+async function findUserByEmail(admin: AdminClient, email: string): Promise<{ id: string } | undefined> {
   let after: string | null = null;
   do {
     const query: string = after === null ? '?limit=500' : `?limit=500&after=${encodeURIComponent(after)}`;
@@ -92,7 +97,7 @@ async function findUserByEmail(admin: AdminApi, email: string): Promise<{ id: st
   return undefined;
 }
 
-async function ensureBusiness(admin: AdminApi, slug: string, name: string): Promise<{ id: string }> {
+async function ensureBusiness(admin: AdminClient, slug: string, name: string): Promise<{ id: string }> {
   try {
     return await admin.request<{ id: string }>('GET', `/businesses/${encodeURIComponent(slug)}`);
   } catch (error) {
@@ -102,7 +107,7 @@ async function ensureBusiness(admin: AdminApi, slug: string, name: string): Prom
 }
 
 async function ensureResource(
-  admin: AdminApi,
+  admin: AdminClient,
   audience: string,
   name: string,
   scopes: string[],
@@ -123,7 +128,9 @@ export async function seedDemo(options: {
   stateDir: string;
   urls: AppUrls;
 }): Promise<SeededDemo> {
-  const admin = await AdminApi.forDataDir(options.issuer, options.guichetDataDir);
+  const adminToken = await readAdminTokenFile(options.guichetDataDir);
+  if (adminToken === undefined) throw new Error(`no admin token in ${options.guichetDataDir}`);
+  const admin = createAdminClient(options.issuer, adminToken);
   const state = await readDemoState(options.stateDir);
   const { shop, backoffice } = options.urls;
 
@@ -182,5 +189,5 @@ export async function seedDemo(options: {
   }
 
   await writeDemoState(options.stateDir, state);
-  return { adminToken: admin.token, clients, people, businesses };
+  return { adminToken, clients, people, businesses };
 }

@@ -8,8 +8,6 @@ import { type SeededDemo, seedDemo } from './seed-demo.ts';
 export interface DemoOptions {
   /** Root of the demo's data: Guichet's data dir, the shop's database and the demo state live under it. */
   dataDir: string;
-  /** Guichet's data dir, when not `<dataDir>/guichet` (the tests hand it a pre-migrated copy). */
-  guichetDataDir?: string;
   /** The host name in every URL; everything listens on 127.0.0.1. */
   host: string;
   ports: { guichet: number; shop: number; backoffice: number };
@@ -30,10 +28,9 @@ export interface RunningDemo {
   urls: { guichet: string; shop: string; backoffice: string };
   seeded: SeededDemo;
   processes: AppProcess[];
-  shopDataDir: string;
   guichetDataDir: string;
   /** Milliseconds from the call until each step was done. */
-  timings: { guichet: number; seeded: number; apps: number };
+  timings: { guichet: number; seeded: number };
   output(): string;
   stop(): Promise<void>;
 }
@@ -50,7 +47,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     shop: `http://${host}:${ports.shop}`,
     backoffice: `http://${host}:${ports.backoffice}`,
   };
-  const guichetDataDir = options.guichetDataDir ?? path.join(options.dataDir, 'guichet');
+  const guichetDataDir = path.join(options.dataDir, 'guichet');
   const shopDataDir = path.join(options.dataDir, 'shop');
   await mkdir(guichetDataDir, { recursive: true });
   await mkdir(shopDataDir, { recursive: true });
@@ -137,9 +134,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       urls,
       seeded,
       processes,
-      shopDataDir,
       guichetDataDir,
-      timings: { guichet: guichetTime, seeded: seededTime, apps: since() },
+      timings: { guichet: guichetTime, seeded: seededTime },
       output: () => processes.map((app) => `--- ${app.name}\n${app.output()}`).join('\n'),
       stop,
     };

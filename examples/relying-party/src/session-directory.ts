@@ -1,3 +1,5 @@
+import { callSessionApi } from './session-api.ts';
+
 /** A business the signed-in person belongs to, with their roles in it. */
 export interface SessionBusiness {
   id: string;
@@ -22,43 +24,22 @@ export interface BusinessMember {
   roles: string[];
 }
 
-export class SessionDirectoryError extends Error {
-  readonly status: number;
-  constructor(status: number, detail: string) {
-    super(detail);
-    this.name = 'SessionDirectoryError';
-    this.status = status;
-  }
-}
-
-async function read<T>(issuer: string, path: string, accessToken: string): Promise<T> {
-  const response = await fetch(`${issuer.replace(/\/+$/, '')}${path}`, {
-    headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-    signal: AbortSignal.timeout(5_000),
-  });
-  if (!response.ok) {
-    const body = (await response.json().catch(() => ({}))) as { detail?: string };
-    throw new SessionDirectoryError(response.status, body.detail ?? `Guichet answered ${response.status}`);
-  }
-  return (await response.json()) as T;
-}
-
 /**
  * Names for the ids that tokens and the session context carry: the person's own name and their
  * businesses, read with their access token. Not cached: the answer is the person's alone, and a
  * page must show a switch or a new membership at once.
  */
 export function sessionBusinesses(issuer: string, accessToken: string): Promise<SessionBusinesses> {
-  return read<SessionBusinesses>(issuer, '/session/businesses', accessToken);
+  return callSessionApi<SessionBusinesses>(issuer, '/session/businesses', accessToken);
 }
 
 /**
  * The members of the session's active business, with the person's access token. Guichet answers
- * only owners and admins of that business: others get a SessionDirectoryError with status 403.
+ * only owners and admins of that business: others get a SessionApiError with status 403.
  */
 export function businessMembers(
   issuer: string,
   accessToken: string,
 ): Promise<{ businessId: string; members: BusinessMember[] }> {
-  return read(issuer, '/session/business/members', accessToken);
+  return callSessionApi(issuer, '/session/business/members', accessToken);
 }

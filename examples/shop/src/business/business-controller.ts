@@ -1,6 +1,6 @@
 import { CurrentUser, GUICHET, type GuichetAuthentication } from '@guichet/nestjs';
 import type { Guichet } from '@guichet/sdk';
-import { BusinessSwitchError, switchBusiness } from '@guichet-examples/relying-party';
+import { SessionApiError, switchBusiness } from '@guichet-examples/relying-party';
 import { Body, Controller, ForbiddenException, Inject, Post, Redirect } from '@nestjs/common';
 import type { ShopConfig } from '../shop-config.ts';
 import { SHOP_CONFIG } from '../shop-tokens.ts';
@@ -23,7 +23,7 @@ export class BusinessController {
     try {
       await switchBusiness(this.config.issuer, user.token, body.business_id);
     } catch (error) {
-      if (error instanceof BusinessSwitchError && error.status === 403)
+      if (error instanceof SessionApiError && error.status === 403)
         throw new ForbiddenException('you are not a member of that business');
       throw error;
     }
