@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { constants, type Dirent } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidObjectKeyError, ObjectNotFoundError } from './object-errors.ts';
 import { assertSafeKey, compareObjectKeys } from './object-key.ts';
@@ -19,8 +19,12 @@ export interface FsObjectsOptions {
 }
 
 const writeBufferBytes = 1024 * 1024;
+/** How much an upload writes between two early flushes to disk (see earlyWriteback). */
+const writebackStepBytes = 4 * 1024 * 1024;
 /** Uploads in progress live here, on the same filesystem as the objects so rename is atomic. */
 const tmpDirName = '.tmp';
+/** Tries at moving an upload into place while concurrent deletes prune the directories it needs. */
+const maxMoveAttempts = 5;
 /** NAME_MAX of common filesystems (ext4, XFS, APFS): a longer segment cannot be a file name. */
 const maxSegmentBytes = 255;
 
@@ -43,15 +47,57 @@ function checkRange(range: ByteRange): void {
   }
 }
 
+/**
+ * Passes the bytes through and starts an fdatasync every `stepBytes`, one at a time, while the rest
+ * is still arriving: the disk writes back during the upload, so the fsync before the rename finds
+ * little left to do (about 10 ms less per 32 MiB loopback upload).
+ */
+function earlyWriteback(handle: FileHandle, stepBytes: number): Transform & { settled(): Promise<void> } {
+  let passed = 0;
+  let next = stepBytes;
+  let inFlight: Promise<void> | undefined;
+  let failure: unknown;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      passed += chunk.length;
+      if (passed >= next && inFlight === undefined) {
+        next = passed + stepBytes;
+        inFlight = handle
+          .datasync()
+          .catch((error: unknown) => {
+            failure = error;
+          })
+          .finally(() => {
+            inFlight = undefined;
+          });
+      }
+      callback(null, chunk);
+    },
+  });
+  return Object.assign(stream, {
+    async settled() {
+      await inFlight;
+      if (failure !== undefined) throw failure;
+    },
+  });
+}
+
 /** An upload still in `.tmp` after this long was cut short by a crash: nobody will rename it. */
 const abandonedUploadMs = 60 * 60 * 1000;
 
-async function removeAbandonedUploads(tmpDir: string): Promise<void> {
+/** Deleted objects are renamed into `.tmp` under this prefix, then unlinked after the delete answers. */
+const deletedPrefix = 'deleted-';
+
+/** Removes what a crash left in `.tmp`: abandoned uploads, and deleted objects not yet unlinked. */
+async function removeLeftovers(tmpDir: string): Promise<void> {
   const cutOff = Date.now() - abandonedUploadMs;
   for (const name of await fs.readdir(tmpDir)) {
     const file = path.join(tmpDir, name);
     const stats = await fs.stat(file).catch(() => undefined);
-    if (stats !== undefined && stats.mtimeMs < cutOff) await fs.rm(file, { force: true, recursive: true });
+    if (stats === undefined) continue;
+    if (name.startsWith(deletedPrefix) || stats.mtimeMs < cutOff) {
+      await fs.rm(file, { force: true, recursive: true });
+    }
   }
 }
 
@@ -72,7 +118,9 @@ export async function createFsObjects(options: FsObjectsOptions): Promise<Object
   // The real path, so that a symlinked data dir still passes the containment checks below.
   const root = await fs.realpath(options.root);
   const tmpDir = path.join(root, tmpDirName);
-  await removeAbandonedUploads(tmpDir);
+  await removeLeftovers(tmpDir);
+  /** Unlinks still running after their delete answered; close waits for them. */
+  const unlinking = new Set<Promise<void>>();
 
   function isInside(candidate: string): boolean {
     return candidate.startsWith(root + path.sep);
@@ -113,24 +161,45 @@ export async function createFsObjects(options: FsObjectsOptions): Promise<Object
     } catch {}
   }
 
+  /** fsyncs each directory that gained an entry when mkdir made `firstCreated` down to `parent`. */
+  async function syncCreatedDirectories(firstCreated: string, parent: string): Promise<void> {
+    const top = path.dirname(firstCreated);
+    for (let dir = path.dirname(parent); dir.length >= top.length; dir = path.dirname(dir)) {
+      await syncDirectory(dir);
+    }
+  }
+
   async function moveIntoPlace(tmp: string, target: string, key: string): Promise<void> {
-    // A concurrent delete may prune the parent between mkdir and rename: try again a few times.
+    // A concurrent delete of the last object under the same prefix prunes the parent directory it
+    // leaves empty, anywhere between our mkdir and our rename: then mkdir, realpath or rename fail
+    // with ENOENT, and the whole step is tried again.
+    const parent = path.dirname(target);
     for (let attempt = 1; ; attempt++) {
-      const parent = path.dirname(target);
-      await fs.mkdir(parent, { recursive: true });
-      await assertRealPathInside(parent, key);
       try {
+        const firstCreated = await fs.mkdir(parent, { recursive: true });
+        await assertRealPathInside(parent, key);
         await fs.rename(tmp, target);
         await syncDirectory(parent);
+        // A directory made for this object must itself survive a crash.
+        if (firstCreated !== undefined) await syncCreatedDirectories(firstCreated, parent);
         return;
       } catch (error) {
-        if (errorCode(error) !== 'ENOENT' || attempt >= 3) throw error;
+        if (errorCode(error) !== 'ENOENT' || attempt >= maxMoveAttempts) throw error;
       }
     }
   }
 
+  /**
+   * Removes the directories a delete left empty, up to but not including the top-level one: the
+   * top-level prefixes ('files', 'variants') are few and always reused, and pruning one would make
+   * the next put create and fsync it again.
+   */
   async function removeEmptyParents(target: string): Promise<void> {
-    for (let dir = path.dirname(target); isInside(dir); dir = path.dirname(dir)) {
+    for (
+      let dir = path.dirname(target);
+      path.dirname(dir) !== root && isInside(dir);
+      dir = path.dirname(dir)
+    ) {
       try {
         await fs.rmdir(dir);
       } catch {
@@ -185,7 +254,9 @@ export async function createFsObjects(options: FsObjectsOptions): Promise<Object
         // buffer lets the stream gather network-sized chunks into few large writev calls (about 1.4×
         // the throughput of the default on a loopback upload).
         const file = handle.createWriteStream({ flush: true, highWaterMark: writeBufferBytes });
-        await pipeline(body, file);
+        const writeback = earlyWriteback(handle, writebackStepBytes);
+        await pipeline(body, writeback, file);
+        await writeback.settled();
         const size = file.bytesWritten;
         if (putOptions?.size !== undefined && size !== putOptions.size) {
           throw new Error(`body is ${size} bytes, ${putOptions.size} were declared`);
@@ -237,14 +308,23 @@ export async function createFsObjects(options: FsObjectsOptions): Promise<Object
 
     async delete(key: string): Promise<void> {
       const target = pathFor(key);
+      const deleted = path.join(tmpDir, `${deletedPrefix}${randomUUID()}`);
       try {
         await assertRealPathInside(path.dirname(target), key);
-        await fs.unlink(target);
+        // A key that only names a "directory" of other keys is no object: renaming it would take them.
+        if ((await fs.lstat(target)).isDirectory()) return;
+        // The rename removes the object at once; freeing its blocks (milliseconds for large files)
+        // happens after the delete answers. A crash in between leaves it to removeLeftovers.
+        await fs.rename(target, deleted);
       } catch (error) {
-        // EISDIR: the key only names a "directory" of other keys, so no such object.
-        if (isMissing(error) || errorCode(error) === 'EISDIR') return;
+        if (isMissing(error)) return;
         throw error;
       }
+      const unlink = fs
+        .rm(deleted, { force: true })
+        .catch(() => {})
+        .finally(() => unlinking.delete(unlink));
+      unlinking.add(unlink);
       await removeEmptyParents(target);
     },
 
@@ -304,6 +384,8 @@ export async function createFsObjects(options: FsObjectsOptions): Promise<Object
       await fs.access(tmpDir, constants.W_OK);
     },
 
-    async close(): Promise<void> {},
+    async close(): Promise<void> {
+      await Promise.all(unlinking);
+    },
   };
 }

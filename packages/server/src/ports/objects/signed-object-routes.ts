@@ -1,6 +1,7 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Problem, problem, sendProblem } from '../../http/problem-details.ts';
+import { reclaimingBodyBuffers } from '../../http/reclaim-body-buffers.ts';
 import { InvalidObjectKeyError, ObjectNotFoundError } from './object-errors.ts';
 import type { ByteRange, ObjectsPort } from './objects-port.ts';
 import { type SignedMethod, verifyObjectUrl } from './url-signature.ts';
@@ -215,7 +216,9 @@ export async function signedObjectRoutes(
     const key = request.params['*'];
     const signedLength = request.query.length === undefined ? undefined : Number(request.query.length);
     const signedMax = request.query.max === undefined ? undefined : Number(request.query.max);
-    const source = request.body instanceof Readable ? request.body : request.raw;
+    const raw = request.body instanceof Readable ? request.body : request.raw;
+    // Made only where the body is read: a refused body must stay unread.
+    const body = () => reclaimingBodyBuffers(raw);
     const tags = options.tagsFor?.(key);
     const putOptions = (size: number | undefined) => ({
       ...(size === undefined ? {} : { size }),
@@ -223,7 +226,7 @@ export async function signedObjectRoutes(
     });
 
     if (signedLength === undefined && signedMax === undefined) {
-      await objects.put(key, source, putOptions(undefined));
+      await objects.put(key, body(), putOptions(undefined));
       return stored(reply, key);
     }
 
@@ -241,7 +244,7 @@ export async function signedObjectRoutes(
       // Node's HTTP parser delivers exactly Content-Length bytes or fails the body, and the driver
       // checks the count it wrote: no byte-counting stage is needed on this, the common path.
       try {
-        await objects.put(key, source, putOptions(exactSize));
+        await objects.put(key, body(), putOptions(exactSize));
       } catch (error) {
         if (request.raw.complete) throw error;
         // The client went away mid-body: the driver stored nothing, and nobody waits for an answer.
@@ -253,6 +256,7 @@ export async function signedObjectRoutes(
     // objects.put reports the limiter's failure; this listener only keeps a failure that happens
     // before the driver starts reading from becoming an uncaught exception.
     limited.on('error', () => {});
+    const source = body();
     source.on('error', (error) => limited.destroy(error));
     source.pipe(limited);
     try {
