@@ -590,9 +590,10 @@ describe('objects port: fs driver specifics and its signed-URL routes', () => {
     }
     assert.equal((await objects.head('routes/large'))?.size, size);
     await objects.delete('routes/large');
-    // Unhelped, V8 answers each 64 MB of body buffers with a full mark-compact: three or more here.
-    assert.ok(collections.major <= 1, `${collections.major} full collections during the upload`);
+    // Unhelped (measured): 2 young and 3 to 5 full collections. Helped: one young collection per
+    // 4 MiB and no full one, though one run on a busy machine counted more than one.
     assert.ok(collections.minor >= 50, `${collections.minor} young collections during the upload`);
+    assert.ok(collections.major <= 2, `${collections.major} full collections during the upload`);
   });
 
   it('stores any content type raw, beyond the app body limit, without changing sibling routes', async () => {
