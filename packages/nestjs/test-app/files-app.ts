@@ -2,22 +2,9 @@ import { type FilesClient, type Guichet, GuichetModule } from '@guichet/nestjs';
 import { createGuichet, type StageBody, type StageOptions } from '@guichet/sdk';
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
-import { type AdapterName, listenOnLoopback } from './listen.ts';
+import type { FilesAppAdapter, FilesAppSettings, RunningFilesApp } from './files-app-types.ts';
+import { listenOnLoopback } from './listen.ts';
 import { ProductsController } from './products-controller.ts';
-
-export interface FilesAppSettings {
-  issuer: string;
-  audience: string;
-  clientId: string;
-  clientSecret: string;
-}
-
-export interface RunningFilesApp {
-  url: string;
-  /** Every upload id Guichet created for this app, failed ones included: what the tests check is gone. */
-  uploadIds(): string[];
-  close(): Promise<void>;
-}
 
 /**
  * The real SDK, with a log of the upload ids Guichet answers: the tests then ask Guichet whether
@@ -56,7 +43,7 @@ class FilesAppModule {
 
 /** Starts the products app on one adapter, on a free loopback port. */
 export async function startFilesApp(
-  adapter: AdapterName,
+  adapter: FilesAppAdapter,
   settings: FilesAppSettings,
 ): Promise<RunningFilesApp> {
   const uploadIds: string[] = [];

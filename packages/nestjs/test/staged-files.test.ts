@@ -6,7 +6,8 @@ import { generatedBytes, pdfHeader } from '../../sdk/test/integration/support/ge
 import { eventuallyPasses } from '../../sdk/test/support/guichet-for.ts';
 import { pngImage, windowsExecutable } from '../../server/test/support/test-images.ts';
 import type { StagedFile } from '../src/staged-files-batch.ts';
-import { type RunningFilesApp, startFilesApp } from './support/files-app.ts';
+import type { RunningFilesApp } from '../test-app/files-app-types.ts';
+import { startFilesApp } from './support/files-app.ts';
 import { type FormPart, postForm } from './support/multipart-form.ts';
 
 const mib = 1024 * 1024;

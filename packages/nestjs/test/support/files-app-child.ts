@@ -1,7 +1,8 @@
 // Child-process entry: runs the compiled products app on one adapter, so a test can measure its
 // memory apart from the test's own. `node files-app-child.ts <express|fastify>`, settings in
 // FILES_APP_SETTINGS (JSON); it sends `{ url }` once listening and exits when told to or orphaned.
-import { type FilesAppSettings, startFilesApp } from './files-app.ts';
+import type { FilesAppSettings } from '../../test-app/files-app-types.ts';
+import { startFilesApp } from './files-app.ts';
 
 const adapter = process.argv[2] === 'fastify' ? 'fastify' : 'express';
 const settings = JSON.parse(process.env.FILES_APP_SETTINGS ?? '{}') as FilesAppSettings;

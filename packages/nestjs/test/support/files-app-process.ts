@@ -1,7 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { assertFilesAppBuilt, type FilesAppAdapter, type FilesAppSettings } from './files-app.ts';
+import type { FilesAppAdapter, FilesAppSettings } from '../../test-app/files-app-types.ts';
+import { assertFilesAppBuilt } from './files-app.ts';
 
 const childScript = fileURLToPath(new URL('./files-app-child.ts', import.meta.url));
 

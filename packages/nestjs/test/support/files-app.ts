@@ -1,24 +1,8 @@
 import { existsSync } from 'node:fs';
 
+import type { FilesAppAdapter, FilesAppSettings, RunningFilesApp } from '../../test-app/files-app-types.ts';
+
 // Only types and node:fs here: the app's child process loads this file and measures its memory.
-
-export type FilesAppAdapter = 'express' | 'fastify';
-
-/** The `createGuichet` settings the products app runs with. */
-export interface FilesAppSettings {
-  issuer: string;
-  audience: string;
-  clientId: string;
-  clientSecret: string;
-}
-
-/** The products app (test-app/files-app.ts), listening. */
-export interface RunningFilesApp {
-  url: string;
-  /** Every upload id Guichet created for this app, failed ones included. */
-  uploadIds(): string[];
-  close(): Promise<void>;
-}
 
 interface FilesAppEntry {
   startFilesApp(adapter: FilesAppAdapter, settings: FilesAppSettings): Promise<RunningFilesApp>;
