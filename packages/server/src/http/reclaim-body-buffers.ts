@@ -1,4 +1,4 @@
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { finished, type Readable, Transform, type TransformCallback } from 'node:stream';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -46,6 +46,9 @@ export function reclaimingBodyBuffers(source: Readable): Readable {
       callback(null, chunk);
     },
   });
-  source.on('error', (error) => counted.destroy(error));
+  // An error or a client gone mid-body (premature close) must fail the reader, not leave it waiting.
+  finished(source, (error) => {
+    if (error) counted.destroy(error);
+  });
   return source.pipe(counted);
 }

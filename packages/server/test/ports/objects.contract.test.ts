@@ -723,6 +723,30 @@ describe('objects port: fs driver specifics and its signed-URL routes', () => {
     assert.equal((await fetch(next, { method: 'PUT', body: 'abc' })).status, 200);
   });
 
+  it('stores nothing and keeps no temporary file when a chunked upload hangs up halfway', async () => {
+    const { objects } = harness;
+    const url = new URL(
+      await objects.signedUrl('PUT', 'routes/chunked-hung-up', {
+        expiresInSeconds: 60,
+        maxContentLength: 100_000,
+      }),
+    );
+    const socket = net.connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `PUT ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nTransfer-Encoding: chunked\r\n\r\n`,
+    );
+    socket.write(`${(40_000).toString(16)}\r\n`);
+    socket.write(randomBytes(40_000));
+    socket.write('\r\n');
+    await sleep(100);
+    socket.destroy();
+    // The driver's write must end with the client: a temporary file left means it still waits.
+    await sleep(300);
+    assert.equal(await objects.head('routes/chunked-hung-up'), undefined);
+    assert.deepEqual(await harness.leftovers(), []);
+  });
+
   it('a signed PUT with a maximum stores bodies up to it and cuts off a longer one with 413', async () => {
     const { objects } = harness;
     const url = await objects.signedUrl('PUT', 'routes/capped', {
