@@ -694,6 +694,43 @@ describe('objects port: fs driver specifics and its signed-URL routes', () => {
     }
   });
 
+  it('a PUT the store fails before reading answers at once and leaves its connection usable', async () => {
+    const { objects, root } = harness;
+    await objects.put('routes/still-there', bodyOf('yes'));
+    const put = new URL(await objects.signedUrl('PUT', 'routes/no-room', { expiresInSeconds: 60 }));
+    const get = new URL(await objects.signedUrl('GET', 'routes/still-there', { expiresInSeconds: 60 }));
+    // Without its staging directory the driver fails at open, before reading a byte of the body.
+    await rm(path.join(root, '.tmp'), { recursive: true });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const call = (url: URL, method: string, body?: Buffer) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const request = http.request(url, { method, agent });
+        request.on('response', (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (part: string) => {
+            text += part;
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+        });
+        request.on('error', reject);
+        request.end(body);
+      });
+    try {
+      const failed = await call(put, 'PUT', randomBytes(2 * MiB));
+      assert.equal(failed.status, 500);
+      // The same connection (one socket) serves the next request without waiting for a timeout.
+      const next = await Promise.race([
+        call(get, 'GET'),
+        sleep(5000).then(() => assert.fail('the connection stalled after the failed PUT')),
+      ]);
+      assert.deepEqual(next, { status: 200, text: 'yes' });
+    } finally {
+      agent.destroy();
+      await mkdir(path.join(root, '.tmp'), { recursive: true });
+    }
+  });
+
   it('ping rejects once the root is gone', async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'guichet-objects-ping-'));
     const objects = await createFsObjects({ root, publicBaseUrl: harness.baseUrl, signingKey });
