@@ -4,6 +4,7 @@ import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createConcurrencyLimit } from '../../runtime/concurrency-limit.ts';
 import { InvalidObjectKeyError, ObjectNotFoundError } from './object-errors.ts';
 import { assertSafeKey, compareObjectKeys } from './object-key.ts';
 import type { ByteRange, ObjectInfo, ObjectsPort, PutOptions, SignedUrlOptions } from './objects-port.ts';
@@ -85,20 +86,27 @@ function earlyWriteback(handle: FileHandle, stepBytes: number): Transform & { se
 /** An upload still in `.tmp` after this long was cut short by a crash: nobody will rename it. */
 const abandonedUploadMs = 60 * 60 * 1000;
 
-/** Deleted objects are renamed into `.tmp` under this prefix, then unlinked after the delete answers. */
+/** A deleted object's bytes keep a name in `.tmp` under this prefix until the unlink after the answer. */
 const deletedPrefix = 'deleted-';
 
-/** Removes what a crash left in `.tmp`: abandoned uploads, and deleted objects not yet unlinked. */
-async function removeLeftovers(tmpDir: string): Promise<void> {
+/**
+ * What a crash left in `.tmp`: deleted objects not yet unlinked (whatever their age) and abandoned
+ * uploads.
+ */
+async function leftoversIn(tmpDir: string): Promise<{ deleted: string[]; abandoned: string[] }> {
   const cutOff = Date.now() - abandonedUploadMs;
+  const deleted: string[] = [];
+  const abandoned: string[] = [];
   for (const name of await fs.readdir(tmpDir)) {
     const file = path.join(tmpDir, name);
-    const stats = await fs.stat(file).catch(() => undefined);
-    if (stats === undefined) continue;
-    if (name.startsWith(deletedPrefix) || stats.mtimeMs < cutOff) {
-      await fs.rm(file, { force: true, recursive: true });
+    if (name.startsWith(deletedPrefix)) {
+      deleted.push(file);
+      continue;
     }
+    const stats = await fs.stat(file).catch(() => undefined);
+    if (stats !== undefined && stats.mtimeMs < cutOff) abandoned.push(file);
   }
+  return { deleted, abandoned };
 }
 
 /**
@@ -118,9 +126,20 @@ export async function createFsObjects(options: FsObjectsOptions): Promise<Object
   // The real path, so that a symlinked data dir still passes the containment checks below.
   const root = await fs.realpath(options.root);
   const tmpDir = path.join(root, tmpDirName);
-  await removeLeftovers(tmpDir);
   /** Unlinks still running after their delete answered; close waits for them. */
   const unlinking = new Set<Promise<void>>();
+  // Two at a time: freeing a large file's blocks holds a thread-pool thread that uploads need too.
+  const unlinkLimit = createConcurrencyLimit(2);
+  function unlinkLater(file: string): void {
+    const unlink = unlinkLimit
+      .run(() => fs.unlink(file))
+      .catch(() => {})
+      .finally(() => unlinking.delete(unlink));
+    unlinking.add(unlink);
+  }
+  const leftovers = await leftoversIn(tmpDir);
+  for (const file of leftovers.abandoned) await fs.rm(file, { force: true, recursive: true });
+  for (const file of leftovers.deleted) unlinkLater(file);
 
   function isInside(candidate: string): boolean {
     return candidate.startsWith(root + path.sep);
@@ -311,20 +330,21 @@ export async function createFsObjects(options: FsObjectsOptions): Promise<Object
       const deleted = path.join(tmpDir, `${deletedPrefix}${randomUUID()}`);
       try {
         await assertRealPathInside(path.dirname(target), key);
-        // A key that only names a "directory" of other keys is no object: renaming it would take them.
-        if ((await fs.lstat(target)).isDirectory()) return;
-        // The rename removes the object at once; freeing its blocks (milliseconds for large files)
-        // happens after the delete answers. A crash in between leaves it to removeLeftovers.
-        await fs.rename(target, deleted);
+        // link refuses a directory (a key that only names other keys is no object) in the same step
+        // that keeps the bytes; removing the name then takes the object away at once, and freeing
+        // its blocks (milliseconds for large files) waits until after the answer.
+        await fs.link(target, deleted);
       } catch (error) {
-        if (isMissing(error)) return;
+        if (isMissing(error) || errorCode(error) === 'EPERM' || errorCode(error) === 'EISDIR') return;
         throw error;
       }
-      const unlink = fs
-        .rm(deleted, { force: true })
-        .catch(() => {})
-        .finally(() => unlinking.delete(unlink));
-      unlinking.add(unlink);
+      try {
+        await fs.unlink(target);
+      } catch (error) {
+        if (!isMissing(error)) throw error; // Deleted meanwhile by someone else: gone all the same.
+      } finally {
+        unlinkLater(deleted);
+      }
       await removeEmptyParents(target);
     },
 
