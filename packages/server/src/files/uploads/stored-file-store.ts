@@ -1,4 +1,4 @@
-import type { Selectable, Transaction } from 'kysely';
+import { sql as rawSql, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../../ports/sql/schema.ts';
 import type { SqlPort } from '../../ports/sql/sql-port.ts';
 import { variantObjectKey } from '../file-keys.ts';
@@ -96,15 +96,23 @@ export async function deleteCommittedFile(
   });
 }
 
+/** Names are ASCII, so comparing code units is byte order. */
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
 export async function variantsOf(sql: SqlPort, fileIds: readonly string[]): Promise<FileVariantRow[]> {
   if (fileIds.length === 0) return [];
-  return sql.db
-    .selectFrom('file_variant')
-    .selectAll()
-    .where('file_id', 'in', fileIds)
-    .orderBy('file_id')
-    .orderBy('name')
-    .execute();
+  return (
+    sql.db
+      .selectFrom('file_variant')
+      .selectAll()
+      .where('file_id', 'in', fileIds)
+      .orderBy('file_id')
+      // Byte order, whatever the database's collation: the same order as a commit's answer.
+      .orderBy(rawSql`name collate "C"`)
+      .execute()
+  );
 }
 
 /** What inspection learnt of an upload's bytes, recorded when it becomes a file. */
@@ -158,21 +166,21 @@ export async function markCommitted(
         if (updated === undefined) throw new LostRace();
         committed.push(updated);
       }
-      // One insert for every file's variants, by name as variantsOf lists them (names are ASCII).
+      // One insert for every file's variants.
       const pending = files.flatMap((file) =>
-        [...file.variants]
-          .sort((a, b) => (a.name < b.name ? -1 : 1))
-          .map((variant) => ({
-            file_id: file.id,
-            name: variant.name,
-            object_key: variantObjectKey(file.id, variant.name),
-            state: 'pending' as const,
-          })),
+        file.variants.map((variant) => ({
+          file_id: file.id,
+          name: variant.name,
+          object_key: variantObjectKey(file.id, variant.name),
+          state: 'pending' as const,
+        })),
       );
       const variants =
         pending.length === 0
           ? []
           : await trx.insertInto('file_variant').values(pending).returningAll().execute();
+      // RETURNING promises no order: sorted by name in byte order, as variantsOf lists them.
+      variants.sort(byName);
       return { files: committed, variants };
     })
     .catch((error: unknown) => {
