@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
+import { fileObjectKey, newFileId, variantObjectKey } from '../../../packages/server/src/files/file-keys.ts';
 import type { VariantSpec } from '../../../packages/server/src/files/files-tables.ts';
 import { defaultLimitInputPixels } from '../../../packages/server/src/files/variants/render-variant.ts';
 import { defaultVariantConcurrency } from '../../../packages/server/src/files/variants/variant-worker.ts';
@@ -124,9 +125,9 @@ export const imageVariants: Scenario = {
       const subjectRound = async (files: number): Promise<Round> => {
         const ids: string[] = [];
         for (let i = 0; i < files; i++) {
-          const id = `fil_${randomBytes(10).toString('hex')}`;
+          const id = newFileId();
           ids.push(id);
-          await objects.put(`files/${id}`, Readable.from([image]), { size: image.length });
+          await objects.put(fileObjectKey(id), Readable.from([image]), { size: image.length });
         }
         await sql.db
           .insertInto('stored_file')
@@ -136,7 +137,7 @@ export const imageVariants: Scenario = {
               business_id: businessId,
               purpose: 'bench-photo',
               state: 'committed' as const,
-              object_key: `files/${id}`,
+              object_key: fileObjectKey(id),
               filename: 'photo.jpg',
               max_bytes: 50_000_000,
               content_type: 'image/jpeg',
@@ -158,7 +159,7 @@ export const imageVariants: Scenario = {
               specs.map((spec) => ({
                 file_id: id,
                 name: spec.name,
-                object_key: `variants/${id}/${spec.name}`,
+                object_key: variantObjectKey(id, spec.name),
                 state: 'pending' as const,
               })),
             ),

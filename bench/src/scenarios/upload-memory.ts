@@ -3,7 +3,6 @@ import { postForm } from '../../../packages/nestjs/test/support/multipart-form.t
 import { watchMemory } from '../../../packages/nestjs/test/support/process-memory.ts';
 import { startFilesGuichet } from '../../../packages/sdk/test/integration/support/files-world.ts';
 import { generatedBytes, pdfHeader } from '../../../packages/sdk/test/integration/support/generated-bytes.ts';
-import { audiences } from '../../../packages/sdk/test/integration/support/real-guichet.ts';
 import { median } from '../harness/load.ts';
 import type { BenchOptions, Scenario, ScenarioResult } from '../harness/scenario.ts';
 
@@ -31,15 +30,12 @@ export const uploadMemory: Scenario = {
   async run(options: BenchOptions): Promise<ScenarioResult> {
     const guichet = await startFilesGuichet('fs');
     // Guichet must not outlive a failed start of the app (not built, port taken).
-    const app = await startFilesAppProcess('express', {
-      issuer: guichet.world.issuer,
-      audience: audiences.jwt,
-      clientId: guichet.world.service.id,
-      clientSecret: guichet.world.service.secret,
-    }).catch(async (error: unknown) => {
-      await guichet.stop();
-      throw error;
-    });
+    const app = await startFilesAppProcess('express', guichet.resourceServer).catch(
+      async (error: unknown) => {
+        await guichet.stop();
+        throw error;
+      },
+    );
     const serverPid = guichet.process.child.pid;
     if (serverPid === undefined) throw new Error('the Guichet process has no pid');
 

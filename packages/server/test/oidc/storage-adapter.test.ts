@@ -358,10 +358,13 @@ for (const kind of backendKinds) {
       }
       // Tokens are cached on their first read, not on issue.
       const token = randomUUID();
-      await first('AccessToken').upsert(token, payloadFor('AccessToken', token), 600);
+      const tokenPayload = payloadFor('AccessToken', token);
+      await first('AccessToken').upsert(token, tokenPayload, 600);
       reads = 0;
-      await reader('AccessToken').find(token);
-      assert.equal(reads, 1);
+      assert.deepEqual(await reader('AccessToken').find(token), tokenPayload);
+      assert.equal(reads, 1, 'AccessToken: first read from SQL');
+      assert.deepEqual(await reader('AccessToken').find(token), tokenPayload);
+      assert.equal(reads, 1, 'AccessToken: second read from the cache');
     });
 
     it('finds a session by uid and a device code by user code', async () => {

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { s3Env } from '../support/files-world.ts';
 import { type GuichetProcess, startGuichet } from '../support/guichet-process.ts';
 import { type RunningS3rver, startS3rver } from '../support/s3rver.ts';
 import { serviceGate, testRedisUrl } from '../support/services.ts';
@@ -43,11 +44,7 @@ describe('guichet start on PostgreSQL, Redis and S3', { skip }, () => {
   const productionEnv = () => ({
     DATABASE_URL: database.url,
     REDIS_URL: testRedisUrl,
-    S3_BUCKET: s3.bucket,
-    S3_ENDPOINT: s3.endpoint,
-    S3_ACCESS_KEY_ID: 'S3RVER',
-    S3_SECRET_ACCESS_KEY: 'S3RVER',
-    S3_FORCE_PATH_STYLE: 'true',
+    ...s3Env(s3),
     GUICHET_SECRET: 'production-drivers-test-secret-0123456789',
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 
 /** The rejection of a promise that did not settle in time, told apart from the promise's own. */
-export class DeadlineExceeded extends Error {}
+class DeadlineExceeded extends Error {}
 
 /** The promise's own outcome if it settles in time; a DeadlineExceeded rejection otherwise. */
 export async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
