@@ -58,15 +58,18 @@ const grantBoundModels = new Set([
 ]);
 
 /**
- * Read more often than written, and never consumed. Codes and refresh tokens are read once and carry
- * consumption state, so they always come from SQL.
+ * Never consumed, and read again after they are written: tokens at every use, sessions and grants at
+ * every token request, an interaction on each page of its sign-in (each of its writes invalidates the
+ * entry, so only reads between two writes are saved). Codes and refresh tokens are read once and
+ * carry consumption state, so they always come from SQL.
  */
 const cachedModels = new Set(['Session', 'AccessToken', 'ClientCredentials', 'Grant', 'Interaction']);
 
 /**
  * Read again within the same sign-in, right after they are created: a new row goes into the cache
  * with its insert. A sign-in then reads its interaction (the page, the password form), its grant
- * and its session from the cache instead of PostgreSQL. Tokens are left to be cached on first read.
+ * and its session by id from the cache instead of PostgreSQL (a session found by uid still asks
+ * SQL for the pointer). Tokens are left to be cached on first read.
  */
 const writtenThroughModels = new Set(['Session', 'Grant', 'Interaction']);
 
@@ -257,8 +260,9 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
     await Promise.all(rows.map((row) => invalidate(row.model, row.id)));
   }
 
-  async function keepEntry(model: string, id: string, entry: CacheEntry, ttl: number): Promise<void> {
-    if (ttl > 0) await tryCache(() => cache.set(entryKey(model, id), JSON.stringify(entry), ttl));
+  /** `entry` is a CacheEntry already serialised. */
+  async function keepEntry(model: string, id: string, entry: string, ttl: number): Promise<void> {
+    if (ttl > 0) await tryCache(() => cache.set(entryKey(model, id), entry, ttl));
   }
 
   async function findThroughCache(model: string, id: string): Promise<AdapterPayload | undefined> {
@@ -276,7 +280,12 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
     const payload = toPayload(row);
     // Without the version we cannot tag the entry, so we do not write one.
     if (both !== cacheDown)
-      await keepEntry(model, id, { v: both[1] ?? null, p: payload }, cacheTtlMs(row.remaining_ms));
+      await keepEntry(
+        model,
+        id,
+        JSON.stringify({ v: both[1] ?? null, p: payload } satisfies CacheEntry),
+        cacheTtlMs(row.remaining_ms),
+      );
     return payload;
   }
 
@@ -323,11 +332,13 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
   ): Promise<void> {
     // `consumed` lives in consumed_at only, so the conditional update in consume() is the one truth.
     const { consumed, ...stored } = payload;
+    // Serialised once: the cache entry holds exactly what SQL got, whatever happens to the objects.
+    const json = JSON.stringify(stored);
     const seconds = typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? expiresIn : null;
     const inserted = await upsertBatched({
       model,
       id,
-      payload: JSON.stringify(stored),
+      payload: json,
       grantId: grantBoundModels.has(model) ? text(payload.grantId) : null,
       userCode: text(payload.userCode),
       uid: text(payload.uid),
@@ -343,7 +354,7 @@ export function createStorageAdapterFactory(options: StorageAdapterOptions): (mo
       await keepEntry(
         model,
         id,
-        { v: null, p: stored },
+        `{"v":null,"p":${json}}`,
         cacheTtlMs(seconds === null ? null : seconds * 1000),
       );
   }

@@ -1,7 +1,7 @@
 /**
  * A hot statement written once in SQL, so no query builder runs on the event loop. By default
- * PostgreSQL parses it once per connection (a named prepared statement) and, after a few calls, keeps
- * one generic plan for it.
+ * PostgreSQL parses it once per connection (a named prepared statement) and, after a few calls, may
+ * switch to one cached generic plan for it.
  *
  * `planEachCall` is for statements that read a table growing by thousands of rows a minute (tokens,
  * sessions): a generic plan made while that table was tiny is a sequential scan, and it stays cached
