@@ -1,4 +1,4 @@
-import type { AdminClient } from '../../../packages/server/src/cli/admin-client.ts';
+import type { AdminClient } from '@guichet/server';
 
 /**
  * Declares the file purpose of product images (PUT is an upsert, so every run may send it): JPEG,

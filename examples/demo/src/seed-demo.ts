@@ -1,10 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readAdminTokenFile } from '../../../packages/server/src/admin/admin-credential.ts';
-import {
-  AdminApiError,
-  type AdminClient,
-  createAdminClient,
-} from '../../../packages/server/src/cli/admin-client.ts';
+import { AdminApiError, type AdminClient, createAdminClient, readAdminTokenFile } from '@guichet/server';
 import {
   backofficeAudience,
   demoBusinesses,
